@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_memzone.h>
+#include <rte_vect.h>
+
+#include "ethdev.h"
+#include "rxtx/rxtx.h"
+#include "virtio_log.h"
+
+/* Virtqueue index of each queue kind (spec 5.1.2: receiveq N = 2N, transmitq N = 2N+1). */
+#define RXQ_VQ_INDEX(q) (2 * (q))
+#define TXQ_VQ_INDEX(q) (2 * (q) + 1)
+
+static uint16_t
+ring_size_for(struct virtnet_port *port, uint16_t vq_index, uint16_t nb_desc)
+{
+	uint16_t max = port->dev.ops->queue_max_size(&port->dev, vq_index);
+	uint16_t want = nb_desc == 0 ? max : RTE_MIN(nb_desc, max);
+
+	/* Split rings need a power of two: round down so we never exceed the device. */
+	return (uint16_t)rte_align32prevpow2(want);
+}
+
+static uint64_t
+device_addr(const struct virtnet_port *port, const struct rte_memzone *mz, size_t offset)
+{
+	return (port->dev.use_va ? (uint64_t)(uintptr_t)mz->addr : mz->iova) + offset;
+}
+
+static const struct rte_memzone *
+reserve_ring(struct rte_eth_dev *eth_dev, const char *kind, uint16_t q, size_t len,
+	     int socket)
+{
+	char name[RTE_MEMZONE_NAMESIZE];
+	const struct rte_memzone *mz;
+
+	snprintf(name, sizeof(name), "virtio_p%u_%s%u", eth_dev->data->port_id, kind, q);
+	mz = rte_memzone_reserve_aligned(name, len, socket, RTE_MEMZONE_IOVA_CONTIG, 4096);
+	if (mz == NULL && socket != SOCKET_ID_ANY)
+		mz = rte_memzone_reserve_aligned(name, len, SOCKET_ID_ANY,
+						 RTE_MEMZONE_IOVA_CONTIG, 4096);
+	if (mz == NULL)
+		VIRTIO_LOG(ERR, "%s: cannot reserve %zu bytes for %s queue %u: %s",
+			   eth_dev->data->name, len, kind, q, rte_strerror(rte_errno));
+	else
+		memset(mz->addr, 0, len);
+	return mz;
+}
+
+static void
+rx_queue_release(struct rte_eth_dev *eth_dev, uint16_t q)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	struct virtnet_rxq *rxq = eth_dev->data->rx_queues[q];
+
+	if (rxq == NULL)
+		return;
+	port->dev.ops->release_queue(&port->dev, &rxq->vq);
+	virtio_rxq_reclaim(rxq);
+	vq_split_fini(&rxq->vq);
+	rte_memzone_free(rxq->mz);
+	rte_free(rxq);
+	eth_dev->data->rx_queues[q] = NULL;
+}
+
+static void
+tx_queue_release(struct rte_eth_dev *eth_dev, uint16_t q)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	struct virtnet_txq *txq = eth_dev->data->tx_queues[q];
+
+	if (txq == NULL)
+		return;
+	port->dev.ops->release_queue(&port->dev, &txq->vq);
+	virtio_txq_reclaim(txq);
+	vq_split_fini(&txq->vq);
+	rte_memzone_free(txq->mz);
+	rte_free(txq);
+	eth_dev->data->tx_queues[q] = NULL;
+}
+
+static int
+rx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsigned int socket,
+	       const struct rte_eth_rxconf *conf, struct rte_mempool *mp)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	uint16_t size = ring_size_for(port, RXQ_VQ_INDEX(q), nb_desc);
+	uint16_t hdr_size = virtio_dev_hdr_size(&port->dev);
+	uint32_t room = rte_pktmbuf_data_room_size(mp);
+	struct virtnet_rxq *rxq;
+	struct rte_mbuf tmpl;
+	int ret;
+
+	RTE_SET_USED(conf);
+	if (room < RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN) {
+		VIRTIO_LOG(ERR, "%s: Rx queue %u: mbuf data room %u is too small; need at least "
+			   "%u bytes (headroom %u + a %u-byte frame)", eth_dev->data->name, q,
+			   room, RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN, RTE_PKTMBUF_HEADROOM,
+			   RTE_ETHER_MIN_LEN);
+		return -EINVAL;
+	}
+	rx_queue_release(eth_dev, q);
+	rxq = rte_zmalloc_socket("virtio_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket);
+	if (rxq == NULL)
+		return -ENOMEM;
+	rxq->mz = reserve_ring(eth_dev, "rxq", q, vq_split_ring_size(size), socket);
+	if (rxq->mz == NULL) {
+		rte_free(rxq);
+		return -ENOMEM;
+	}
+	ret = vq_split_init(&rxq->vq, RXQ_VQ_INDEX(q), size, rxq->mz->addr,
+			    device_addr(port, rxq->mz, 0), port->dev.use_va);
+	if (ret != 0) {
+		rte_memzone_free(rxq->mz);
+		rte_free(rxq);
+		return ret;
+	}
+	rxq->mp = mp;
+	rxq->hdr_size = hdr_size;
+	rxq->post_len = room - RTE_PKTMBUF_HEADROOM + hdr_size;
+	rxq->queue_id = q;
+	rxq->port_id = eth_dev->data->port_id;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.data_off = RTE_PKTMBUF_HEADROOM;
+	tmpl.nb_segs = 1;
+	tmpl.port = rxq->port_id;
+	rte_mbuf_refcnt_set(&tmpl, 1);
+	rxq->mbuf_initializer = *(uint64_t *)RTE_PTR_ADD(&tmpl, offsetof(struct rte_mbuf, rearm_data));
+
+	eth_dev->data->rx_queues[q] = rxq;
+	if (size != nb_desc)
+		VIRTIO_LOG(INFO, "%s: Rx queue %u uses %u descriptors (asked %u, device max %u)",
+			   eth_dev->data->name, q, size, nb_desc,
+			   port->dev.ops->queue_max_size(&port->dev, RXQ_VQ_INDEX(q)));
+	return 0;
+}
+
+static int
+tx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsigned int socket,
+	       const struct rte_eth_txconf *conf)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	uint16_t size = ring_size_for(port, TXQ_VQ_INDEX(q), nb_desc);
+	size_t ring_len = vq_split_ring_size(size);
+	struct virtnet_txq *txq;
+	int ret;
+
+	RTE_SET_USED(conf);
+	tx_queue_release(eth_dev, q);
+	txq = rte_zmalloc_socket("virtio_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket);
+	if (txq == NULL)
+		return -ENOMEM;
+	/* The ring, then the per-slot headers and indirect tables, in one zone. */
+	txq->mz = reserve_ring(eth_dev, "txq", q,
+			       ring_len + sizeof(struct virtio_tx_slot) * size, socket);
+	if (txq->mz == NULL) {
+		rte_free(txq);
+		return -ENOMEM;
+	}
+	ret = vq_split_init(&txq->vq, TXQ_VQ_INDEX(q), size, txq->mz->addr,
+			    device_addr(port, txq->mz, 0), port->dev.use_va);
+	if (ret != 0) {
+		rte_memzone_free(txq->mz);
+		rte_free(txq);
+		return ret;
+	}
+	txq->slots = (struct virtio_tx_slot *)((uint8_t *)txq->mz->addr + ring_len);
+	txq->slots_dev_addr = device_addr(port, txq->mz, ring_len);
+	txq->hdr_size = virtio_dev_hdr_size(&port->dev);
+	txq->use_indirect = virtio_dev_has(&port->dev, VIRTIO_RING_F_INDIRECT_DESC);
+	txq->queue_id = q;
+	txq->port_id = eth_dev->data->port_id;
+	eth_dev->data->tx_queues[q] = txq;
+	if (size != nb_desc)
+		VIRTIO_LOG(INFO, "%s: Tx queue %u uses %u descriptors (asked %u, device max %u)",
+			   eth_dev->data->name, q, size, nb_desc,
+			   port->dev.ops->queue_max_size(&port->dev, TXQ_VQ_INDEX(q)));
+	return 0;
+}
+
+static uint64_t
+wanted_features(const struct virtnet_port *port)
+{
+	uint64_t f = VIRTIO_DRIVER_FEATURES;
+
+	if (!port->args.mrg_rxbuf)
+		f &= ~VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
+	return f;
+}
+
+static int
+dev_configure(struct rte_eth_dev *eth_dev)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	const struct rte_eth_conf *conf = &eth_dev->data->dev_conf;
+	unsigned int q;
+
+	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE) {
+		VIRTIO_LOG(ERR, "%s: Rx multi-queue mode %d is not supported yet; use "
+			   "RTE_ETH_MQ_RX_NONE", eth_dev->data->name, conf->rxmode.mq_mode);
+		return -ENOTSUP;
+	}
+	if (conf->intr_conf.rxq || conf->intr_conf.lsc) {
+		VIRTIO_LOG(ERR, "%s: interrupts (intr_conf.rxq/lsc) are not supported yet",
+			   eth_dev->data->name);
+		return -ENOTSUP;
+	}
+	/* Queues were laid out for the old header size: renegotiation means new rings. */
+	for (q = 0; q < eth_dev->data->nb_rx_queues; q++)
+		rx_queue_release(eth_dev, q);
+	for (q = 0; q < eth_dev->data->nb_tx_queues; q++)
+		tx_queue_release(eth_dev, q);
+	port->dev.wanted_features = wanted_features(port);
+	return virtio_dev_negotiate(&port->dev);
+}
+
+static int
+dev_infos_get(struct rte_eth_dev *eth_dev, struct rte_eth_dev_info *info)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	uint16_t qmax = port->dev.ops->queue_max_size(&port->dev, 0);
+	bool mergeable = port->args.mrg_rxbuf &&
+			 (port->dev.device_features & VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF));
+
+	info->max_rx_queues = port->max_queue_pairs;
+	info->max_tx_queues = port->max_queue_pairs;
+	info->max_mac_addrs = 1;
+	info->max_rx_pktlen = VIRTIO_MAX_RX_PKTLEN;
+	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
+	info->min_mtu = VIRTIO_MIN_MTU;
+	/* No CRC on a virtio link: the only overhead is the Ethernet header. */
+	info->max_mtu = VIRTIO_MAX_RX_PKTLEN - RTE_ETHER_HDR_LEN;
+	info->rx_offload_capa = mergeable ? RTE_ETH_RX_OFFLOAD_SCATTER : 0;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->rx_desc_lim = (struct rte_eth_desc_lim){
+		.nb_max = VIRTQ_MAX_SIZE,
+		.nb_min = 1,
+		.nb_align = 1,
+	};
+	info->tx_desc_lim = (struct rte_eth_desc_lim){
+		.nb_max = VIRTQ_MAX_SIZE,
+		.nb_min = 1,
+		.nb_align = 1,
+		.nb_seg_max = VIRTIO_TX_MAX_SEGS,
+		.nb_mtu_seg_max = VIRTIO_TX_MAX_SEGS,
+	};
+	info->default_rxportconf.ring_size = qmax;
+	info->default_txportconf.ring_size = qmax;
+	info->default_rxportconf.nb_queues = 1;
+	info->default_txportconf.nb_queues = 1;
+	info->speed_capa = port->args.speed == RTE_ETH_SPEED_NUM_UNKNOWN ?
+				   0 : rte_eth_speed_bitflag(port->args.speed, RTE_ETH_LINK_FULL_DUPLEX);
+	return 0;
+}
+
+static struct virtqueue **
+collect_queues(struct rte_eth_dev *eth_dev, unsigned int *count)
+{
+	struct rte_eth_dev_data *d = eth_dev->data;
+	unsigned int n = 2 * RTE_MAX(d->nb_rx_queues, d->nb_tx_queues);
+	struct virtqueue **vqs = rte_zmalloc("virtio_vqs", sizeof(*vqs) * (n + 1), 0);
+	unsigned int q;
+
+	if (vqs == NULL)
+		return NULL;
+	for (q = 0; q < d->nb_rx_queues; q++)
+		if (d->rx_queues[q] != NULL)
+			vqs[RXQ_VQ_INDEX(q)] = &((struct virtnet_rxq *)d->rx_queues[q])->vq;
+	for (q = 0; q < d->nb_tx_queues; q++)
+		if (d->tx_queues[q] != NULL)
+			vqs[TXQ_VQ_INDEX(q)] = &((struct virtnet_txq *)d->tx_queues[q])->vq;
+	*count = n;
+	return vqs;
+}
+
+static void
+elect_path(struct rte_eth_dev *eth_dev)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	struct virtio_path_input in = {
+		.features = port->dev.features,
+		.rx_offloads = eth_dev->data->dev_conf.rxmode.offloads,
+		.vectorized = port->args.vectorized,
+		.in_order_requested = port->args.in_order,
+		.max_simd_bitwidth = rte_vect_get_max_simd_bitwidth(),
+	};
+
+	virtio_select_path(&in, &port->path);
+	eth_dev->rx_pkt_burst = port->path.rx;
+	eth_dev->tx_pkt_burst = port->path.tx;
+	VIRTIO_LOG(NOTICE, "%s: Rx path %s, Tx path %s%s%s%s", eth_dev->data->name,
+		   port->path.rx_name, port->path.tx_name, port->path.note[0] ? " (" : "",
+		   port->path.note, port->path.note[0] ? ")" : "");
+}
+
+static int
+check_frame_fits(struct rte_eth_dev *eth_dev, struct virtnet_rxq *rxq)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	uint32_t frame = eth_dev->data->mtu + RTE_ETHER_HDR_LEN;
+
+	if (virtio_dev_has(&port->dev, VIRTIO_NET_F_MRG_RXBUF) ||
+	    frame + rxq->hdr_size <= rxq->post_len)
+		return 0;
+	VIRTIO_LOG(ERR, "%s: MTU %u needs %u-byte Rx buffers but queue %u has %u; use "
+		   "mergeable Rx buffers (mrg_rxbuf=1) or a larger mbuf size",
+		   eth_dev->data->name, eth_dev->data->mtu, frame, rxq->queue_id,
+		   rxq->post_len - rxq->hdr_size);
+	return -EINVAL;
+}
+
+static void
+reclaim_all(struct rte_eth_dev *eth_dev)
+{
+	uint16_t q;
+
+	for (q = 0; q < eth_dev->data->nb_rx_queues; q++)
+		if (eth_dev->data->rx_queues[q] != NULL)
+			virtio_rxq_reclaim(eth_dev->data->rx_queues[q]);
+	for (q = 0; q < eth_dev->data->nb_tx_queues; q++)
+		if (eth_dev->data->tx_queues[q] != NULL)
+			virtio_txq_reclaim(eth_dev->data->tx_queues[q]);
+}
+
+static int
+dev_start(struct rte_eth_dev *eth_dev)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	bool event_idx = virtio_dev_has(&port->dev, VIRTIO_RING_F_EVENT_IDX);
+	struct virtqueue **vqs;
+	unsigned int n, i;
+	uint16_t q;
+	int ret = 0;
+
+	for (q = 0; q < eth_dev->data->nb_rx_queues && ret == 0; q++)
+		ret = check_frame_fits(eth_dev, eth_dev->data->rx_queues[q]);
+	if (ret != 0)
+		return ret;
+	vqs = collect_queues(eth_dev, &n);
+	if (vqs == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (vqs[i] != NULL)
+			vq_split_reset(vqs[i], event_idx);
+	ret = virtio_dev_start(&port->dev, vqs, n);
+	rte_free(vqs);
+	if (ret != 0) {
+		VIRTIO_LOG(ERR, "%s: cannot start the device (%s)", eth_dev->data->name,
+			   strerror(-ret));
+		return ret;
+	}
+	for (q = 0; q < eth_dev->data->nb_rx_queues; q++) {
+		if (virtio_rxq_fill(eth_dev->data->rx_queues[q]) < 0) {
+			VIRTIO_LOG(ERR, "%s: Rx queue %u: mempool has no mbufs to post",
+				   eth_dev->data->name, q);
+			virtio_dev_stop(&port->dev);
+			reclaim_all(eth_dev);
+			return -ENOMEM;
+		}
+		eth_dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+	}
+	for (q = 0; q < eth_dev->data->nb_tx_queues; q++)
+		eth_dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+	elect_path(eth_dev);
+	port->started = true;
+	eth_dev->data->dev_started = 1;
+	return 0;
+}
+
+static int
+link_update(struct rte_eth_dev *eth_dev, int wait_to_complete)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	struct rte_eth_link link = {
+		.link_speed = port->args.speed,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = RTE_ETH_LINK_DOWN,
+	};
+
+	RTE_SET_USED(wait_to_complete);
+	if (port->started) {
+		uint16_t status = VIRTIO_NET_S_LINK_UP;
+
+		if (virtio_dev_has(&port->dev, VIRTIO_NET_F_STATUS))
+			port->dev.ops->read_config(&port->dev,
+						   offsetof(struct virtio_net_config, status),
+						   &status, sizeof(status));
+		if (status & VIRTIO_NET_S_LINK_UP)
+			link.link_status = RTE_ETH_LINK_UP;
+	}
+	return rte_eth_linkstatus_set(eth_dev, &link);
+}
+
+static int
+dev_stop(struct rte_eth_dev *eth_dev)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	uint16_t q;
+
+	if (!port->started)
+		return 0;
+	/* Quiesce the device first so nothing is written into buffers we free. */
+	virtio_dev_stop(&port->dev);
+	reclaim_all(eth_dev);
+	for (q = 0; q < eth_dev->data->nb_rx_queues; q++)
+		eth_dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
+	for (q = 0; q < eth_dev->data->nb_tx_queues; q++)
+		eth_dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
+	port->started = false;
+	eth_dev->data->dev_started = 0;
+	link_update(eth_dev, 0);
+	return 0;
+}
+
+static int
+dev_close(struct rte_eth_dev *eth_dev)
+{
+	uint16_t q;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0;
+	dev_stop(eth_dev);
+	for (q = 0; q < eth_dev->data->nb_rx_queues; q++)
+		rx_queue_release(eth_dev, q);
+	for (q = 0; q < eth_dev->data->nb_tx_queues; q++)
+		tx_queue_release(eth_dev, q);
+	virtnet_port_of(eth_dev)->dev.ops->close(&virtnet_port_of(eth_dev)->dev);
+	return 0;
+}
+
+static int
+stats_get(struct rte_eth_dev *eth_dev, struct rte_eth_stats *st)
+{
+	uint16_t q;
+
+	for (q = 0; q < eth_dev->data->nb_rx_queues; q++) {
+		const struct virtnet_rxq *rxq = eth_dev->data->rx_queues[q];
+
+		if (rxq == NULL)
+			continue;
+		st->ipackets += rxq->stats.packets;
+		st->ibytes += rxq->stats.bytes;
+		st->ierrors += rxq->stats.errors;
+		st->rx_nombuf += rxq->stats.nombuf;
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_ipackets[q] = rxq->stats.packets;
+			st->q_ibytes[q] = rxq->stats.bytes;
+			st->q_errors[q] = rxq->stats.errors;
+		}
+	}
+	for (q = 0; q < eth_dev->data->nb_tx_queues; q++) {
+		const struct virtnet_txq *txq = eth_dev->data->tx_queues[q];
+
+		if (txq == NULL)
+			continue;
+		st->opackets += txq->stats.packets;
+		st->obytes += txq->stats.bytes;
+		st->oerrors += txq->stats.errors;
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_opackets[q] = txq->stats.packets;
+			st->q_obytes[q] = txq->stats.bytes;
+		}
+	}
+	return 0;
+}
+
+static int
+stats_reset(struct rte_eth_dev *eth_dev)
+{
+	uint16_t q;
+
+	for (q = 0; q < eth_dev->data->nb_rx_queues; q++) {
+		struct virtnet_rxq *rxq = eth_dev->data->rx_queues[q];
+
+		if (rxq != NULL)
+			memset(&rxq->stats, 0, sizeof(rxq->stats));
+	}
+	for (q = 0; q < eth_dev->data->nb_tx_queues; q++) {
+		struct virtnet_txq *txq = eth_dev->data->tx_queues[q];
+
+		if (txq != NULL)
+			memset(&txq->stats, 0, sizeof(txq->stats));
+	}
+	return 0;
+}
+
+static int
+mtu_set(struct rte_eth_dev *eth_dev, uint16_t mtu)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	uint16_t q;
+
+	/* ethdev has checked min_mtu/max_mtu; buffers must still hold a frame. */
+	if (virtio_dev_has(&port->dev, VIRTIO_NET_F_MRG_RXBUF))
+		return 0;
+	for (q = 0; q < eth_dev->data->nb_rx_queues; q++) {
+		const struct virtnet_rxq *rxq = eth_dev->data->rx_queues[q];
+
+		if (rxq != NULL && mtu + RTE_ETHER_HDR_LEN + rxq->hdr_size > (int)rxq->post_len) {
+			VIRTIO_LOG(ERR, "%s: MTU %u does not fit the %u-byte Rx buffers of queue "
+				   "%u without mergeable Rx buffers (mrg_rxbuf=1)",
+				   eth_dev->data->name, mtu, rxq->post_len - rxq->hdr_size, q);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+mac_addr_set(struct rte_eth_dev *eth_dev, struct rte_ether_addr *mac)
+{
+	/* Setting the address the port already has needs no device help. */
+	if (rte_is_same_ether_addr(mac, eth_dev->data->mac_addrs))
+		return 0;
+	VIRTIO_LOG(ERR, "%s: changing the MAC address needs the control queue "
+		   "(VIRTIO_NET_F_CTRL_MAC_ADDR), not supported yet", eth_dev->data->name);
+	return -ENOTSUP;
+}
+
+static void
+rxq_info_get(struct rte_eth_dev *eth_dev, uint16_t q, struct rte_eth_rxq_info *qinfo)
+{
+	const struct virtnet_rxq *rxq = eth_dev->data->rx_queues[q];
+
+	qinfo->mp = rxq->mp;
+	qinfo->nb_desc = rxq->vq.size;
+	qinfo->scattered_rx = virtio_dev_has(&virtnet_port_of(eth_dev)->dev,
+					     VIRTIO_NET_F_MRG_RXBUF);
+	qinfo->rx_buf_size = rxq->post_len - rxq->hdr_size;
+	qinfo->queue_state = eth_dev->data->rx_queue_state[q];
+}
+
+static void
+txq_info_get(struct rte_eth_dev *eth_dev, uint16_t q, struct rte_eth_txq_info *qinfo)
+{
+	const struct virtnet_txq *txq = eth_dev->data->tx_queues[q];
+
+	qinfo->nb_desc = txq->vq.size;
+	qinfo->queue_state = eth_dev->data->tx_queue_state[q];
+}
+
+static int
+burst_mode(const char *name, const char *ring, struct rte_eth_burst_mode *mode)
+{
+	if (name == NULL)
+		return -EINVAL; /* not started yet: nothing elected */
+	snprintf(mode->info, sizeof(mode->info), "%s (%s ring)", name, ring);
+	return 0;
+}
+
+static int
+rx_burst_mode_get(struct rte_eth_dev *eth_dev, uint16_t q, struct rte_eth_burst_mode *mode)
+{
+	RTE_SET_USED(q);
+	return burst_mode(virtnet_port_of(eth_dev)->path.rx_name, "split", mode);
+}
+
+static int
+tx_burst_mode_get(struct rte_eth_dev *eth_dev, uint16_t q, struct rte_eth_burst_mode *mode)
+{
+	RTE_SET_USED(q);
+	return burst_mode(virtnet_port_of(eth_dev)->path.tx_name, "split", mode);
+}
+
+static const struct eth_dev_ops virtnet_ops = {
+	.dev_configure = dev_configure,
+	.dev_infos_get = dev_infos_get,
+	.dev_start = dev_start,
+	.dev_stop = dev_stop,
+	.dev_close = dev_close,
+	.link_update = link_update,
+	.stats_get = stats_get,
+	.stats_reset = stats_reset,
+	.mtu_set = mtu_set,
+	.mac_addr_set = mac_addr_set,
+	.rx_queue_setup = rx_queue_setup,
+	.rx_queue_release = rx_queue_release,
+	.tx_queue_setup = tx_queue_setup,
+	.tx_queue_release = tx_queue_release,
+	.rxq_info_get = rxq_info_get,
+	.txq_info_get = txq_info_get,
+	.rx_burst_mode_get = rx_burst_mode_get,
+	.tx_burst_mode_get = tx_burst_mode_get,
+};
+
+int
+virtnet_port_init(struct rte_eth_dev *eth_dev)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	struct rte_eth_dev_data *data = eth_dev->data;
+	int ret;
+
+	ret = virtio_dev_init(&port->dev);
+	if (ret != 0)
+		return ret;
+	port->max_queue_pairs = (uint16_t)port->args.queues;
+	data->mac_addrs = rte_zmalloc("virtio_mac", RTE_ETHER_ADDR_LEN, 0);
+	if (data->mac_addrs == NULL)
+		return -ENOMEM;
+	if (port->dev.device_features & VIRTIO_BIT(VIRTIO_NET_F_MAC))
+		port->dev.ops->read_config(&port->dev, offsetof(struct virtio_net_config, mac),
+					   data->mac_addrs, RTE_ETHER_ADDR_LEN);
+	else
+		rte_eth_random_addr(data->mac_addrs->addr_bytes);
+	eth_dev->dev_ops = &virtnet_ops;
+	data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/* The ethdev face of a virtio-net port, shared by every transport. */
+
+#ifndef VIRTIO_ETHDEV_H
+#define VIRTIO_ETHDEV_H
+
+#include <ethdev_driver.h>
+
+#include "devargs.h"
+#include "rxtx/select.h"
+#include "virtio_dev.h"
+
+/* Frame sizes from 64 to 9728 bytes, as the stock driver documents. */
+#define VIRTIO_MAX_RX_PKTLEN 9728
+#define VIRTIO_MIN_MTU 68
+
+/* Features this driver knows how to use today. */
+#define VIRTIO_DRIVER_FEATURES                                                   \
+	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) | \
+	 VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_NET_F_MAC) |       \
+	 VIRTIO_BIT(VIRTIO_NET_F_STATUS) | VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF))
+
+struct virtnet_port {
+	struct virtio_dev dev;
+	struct virtio_devargs args;
+	struct virtio_path path;
+	uint16_t max_queue_pairs;
+	bool started;
+};
+
+static inline struct virtnet_port *
+virtnet_port_of(struct rte_eth_dev *eth_dev)
+{
+	return eth_dev->data->dev_private;
+}
+
+/*
+ * Finishes a probed port: reads the device, fills the MAC address, installs
+ * the ops. The transport has set port->dev.ops/transport/name/use_va and
+ * port->args before calling.
+ */
+int virtnet_port_init(struct rte_eth_dev *eth_dev);
+
+#endif /* VIRTIO_ETHDEV_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/* Rx/Tx queue objects and the burst functions (callback names match the stock driver). */
+
+#ifndef VIRTIO_RXTX_H
+#define VIRTIO_RXTX_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "../virtqueue.h"
+
+/* Packets a Tx chain may span; more than this is dropped and counted. */
+#define VIRTIO_TX_MAX_SEGS 64
+/* Entries in each Tx slot's indirect table: header + segments. */
+#define VIRTIO_TX_INDIRECT_MAX 16
+/* Rx refill happens once at least this many descriptors are free. */
+#define VIRTIO_RX_REFILL_BATCH 32
+
+struct virtnet_queue_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors;  /* packets dropped (bad device write, oversize, ...) */
+	uint64_t nombuf;  /* Rx refills that found the pool empty */
+};
+
+struct virtnet_rxq {
+	struct virtqueue vq; /* first: the burst function touches it most */
+	struct rte_mempool *mp;
+	uint64_t mbuf_initializer; /* rearm_data template: data_off, refcnt, nb_segs, port */
+	uint32_t post_len;         /* bytes of each posted buffer, header included */
+	uint16_t hdr_size;
+	uint16_t queue_id;
+	uint16_t port_id;
+	struct virtnet_queue_stats stats;
+	const struct rte_memzone *mz;
+};
+
+/*
+ * Per Tx descriptor id: the net header used when it cannot go in the mbuf
+ * headroom, and the indirect table used for multi-segment packets.
+ */
+struct virtio_tx_slot {
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	struct vring_desc indirect[VIRTIO_TX_INDIRECT_MAX] __rte_aligned(16);
+} __rte_aligned(16);
+
+struct virtnet_txq {
+	struct virtqueue vq;
+	struct virtio_tx_slot *slots; /* size entries, in device-visible memory */
+	uint64_t slots_dev_addr;
+	uint16_t hdr_size;
+	uint16_t queue_id;
+	uint16_t port_id;
+	bool use_indirect; /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	struct virtnet_queue_stats stats;
+	const struct rte_memzone *mz;
+};
+
+/* Sets data_off, refcnt, nb_segs and port in one store. */
+static inline void
+virtio_mbuf_rearm(struct rte_mbuf *m, uint64_t rearm)
+{
+	*(uint64_t *)RTE_PTR_ADD(m, offsetof(struct rte_mbuf, rearm_data)) = rearm;
+}
+
+/* Split ring, any order. */
+uint16_t virtio_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t virtio_recv_mergeable_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t virtio_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+
+/*
+ * Posts as many fresh mbufs as the ring has room for. Returns the number
+ * posted, or a negative errno when the pool could not fill even one.
+ */
+int virtio_rxq_fill(struct virtnet_rxq *rxq);
+
+/* Gives every mbuf still owned by the device back to its pool. */
+void virtio_rxq_reclaim(struct virtnet_rxq *rxq);
+void virtio_txq_reclaim(struct virtnet_txq *txq);
+
+/* Frees what the device has finished sending; returns descriptors freed. */
+uint16_t virtio_txq_cleanup(struct virtnet_txq *txq);
+
+#endif /* VIRTIO_RXTX_H */

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/*
+ * Split-ring receive, device may complete buffers in any order.
+ *
+ * Each posted buffer is one device-writable descriptor covering the tail of
+ * the mbuf headroom (room for the net header) and the whole data room, so the
+ * header lands just before the packet and no copy is needed.
+ */
+
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+
+#include "rxtx.h"
+
+static inline void
+post_buffer(struct virtnet_rxq *rxq, struct rte_mbuf *m)
+{
+	struct virtqueue *vq = &rxq->vq;
+	uint16_t tail;
+	uint16_t id = vq_alloc_chain(vq, 1, &tail);
+	struct vring_desc *d = &vq->desc[id];
+
+	d->addr = vq_mbuf_dev_addr(vq, m) + RTE_PKTMBUF_HEADROOM - rxq->hdr_size;
+	d->len = rxq->post_len;
+	d->flags = VRING_DESC_F_WRITE;
+	vq->extra[id].cookie = m;
+	vq->extra[id].ndescs = 1;
+	vq->extra[id].tail = id;
+	vq->avail->ring[vq->avail_idx & vq->mask] = id;
+	vq->avail_idx++;
+}
+
+static int
+refill(struct virtnet_rxq *rxq, uint16_t want)
+{
+	struct virtqueue *vq = &rxq->vq;
+	struct rte_mbuf *mbufs[VIRTIO_RX_REFILL_BATCH * 4];
+	uint16_t old_idx = vq->avail_idx;
+	uint16_t posted = 0;
+
+	while (want > 0) {
+		uint16_t n = RTE_MIN(want, (uint16_t)RTE_DIM(mbufs));
+		uint16_t i;
+
+		if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, mbufs, n) != 0)) {
+			rxq->stats.nombuf += n;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			post_buffer(rxq, mbufs[i]);
+		posted += n;
+		want -= n;
+	}
+	if (posted > 0)
+		vq_publish_and_notify(vq, old_idx);
+	return posted;
+}
+
+int
+virtio_rxq_fill(struct virtnet_rxq *rxq)
+{
+	uint16_t want = rxq->vq.nfree;
+	int posted = refill(rxq, want);
+
+	return (posted == 0 && want > 0) ? -ENOMEM : posted;
+}
+
+static void
+free_mbuf_cookie(void *cookie)
+{
+	rte_pktmbuf_free(cookie);
+}
+
+void
+virtio_rxq_reclaim(struct virtnet_rxq *rxq)
+{
+	vq_reclaim_all(&rxq->vq, free_mbuf_cookie);
+}
+
+static inline void
+refill_if_worth_it(struct virtnet_rxq *rxq)
+{
+	struct virtqueue *vq = &rxq->vq;
+
+	if (vq->nfree >= VIRTIO_RX_REFILL_BATCH || vq->nfree == vq->size)
+		refill(rxq, vq->nfree);
+	vq_suppress_interrupts(vq);
+}
+
+/*
+ * Takes the mbuf of a used element back from the device after validating the
+ * id. Returns NULL (counted) when the device named a chain it does not own.
+ */
+static inline struct rte_mbuf *
+take_used(struct virtnet_rxq *rxq, const struct vring_used_elem *ue)
+{
+	struct virtqueue *vq = &rxq->vq;
+	struct vq_desc_extra *dx = vq_used_chain(vq, ue->id);
+	struct rte_mbuf *m;
+
+	if (dx == NULL)
+		return NULL;
+	m = dx->cookie;
+	vq_free_chain(vq, (uint16_t)ue->id);
+	return m;
+}
+
+static inline void
+drop_fresh_mbuf(struct virtnet_rxq *rxq, struct rte_mbuf *m)
+{
+	/* Posted mbufs come straight from the pool and were never chained. */
+	rte_mbuf_raw_free(m);
+	rxq->stats.errors++;
+}
+
+uint16_t
+virtio_recv_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct virtnet_rxq *rxq = queue;
+	struct virtqueue *vq = &rxq->vq;
+	uint16_t n = RTE_MIN(vq_used_pending(vq), nb_pkts);
+	uint16_t hdr_size = rxq->hdr_size;
+	uint16_t i, nb_rx = 0;
+	uint64_t bytes = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct vring_used_elem *ue =
+			&vq->used->ring[(uint16_t)(vq->used_cons + i) & vq->mask];
+		uint32_t len = ue->len;
+		struct rte_mbuf *m = take_used(rxq, ue);
+
+		if (unlikely(m == NULL)) {
+			rxq->stats.errors++;
+			continue;
+		}
+		if (unlikely(len < hdr_size || len > rxq->post_len)) {
+			vq->errors.bad_used_len++;
+			drop_fresh_mbuf(rxq, m);
+			continue;
+		}
+		len -= hdr_size;
+		virtio_mbuf_rearm(m, rxq->mbuf_initializer);
+		m->pkt_len = len;
+		m->data_len = (uint16_t)len;
+		pkts[nb_rx++] = m;
+		bytes += len;
+	}
+	vq->used_cons += n;
+	rxq->stats.packets += nb_rx;
+	rxq->stats.bytes += bytes;
+	refill_if_worth_it(rxq);
+	return nb_rx;
+}
+
+/* Frees a partly assembled packet and the used entries left in its chain. */
+static void
+drop_partial(struct virtnet_rxq *rxq, struct rte_mbuf *head)
+{
+	rte_pktmbuf_free(head);
+	rxq->stats.errors++;
+}
+
+uint16_t
+virtio_recv_mergeable_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct virtnet_rxq *rxq = queue;
+	struct virtqueue *vq = &rxq->vq;
+	uint16_t pending = vq_used_pending(vq);
+	uint16_t hdr_size = rxq->hdr_size;
+	uint16_t nb_rx = 0;
+	uint64_t bytes = 0;
+
+	while (nb_rx < nb_pkts && pending > 0) {
+		const struct vring_used_elem *ue = &vq->used->ring[vq->used_cons & vq->mask];
+		struct vq_desc_extra *dx = vq_used_chain(vq, ue->id);
+		const struct virtio_net_hdr_mrg_rxbuf *hdr;
+		struct rte_mbuf *head, *prev;
+		uint32_t len = ue->len;
+		uint16_t nbufs, k;
+		bool bad = false;
+
+		if (unlikely(dx == NULL)) {
+			rxq->stats.errors++;
+			vq->used_cons++;
+			pending--;
+			continue;
+		}
+		head = dx->cookie;
+		hdr = (const void *)((uint8_t *)head->buf_addr + RTE_PKTMBUF_HEADROOM - hdr_size);
+		nbufs = hdr->num_buffers;
+		if (unlikely(len < hdr_size || len > rxq->post_len)) {
+			vq->errors.bad_used_len++;
+			bad = true;
+		} else if (unlikely(nbufs == 0 || nbufs > vq->size - vq->nfree)) {
+			vq->errors.bad_num_buffers++;
+			bad = true;
+		} else if (nbufs > pending) {
+			break; /* the rest of this packet is not published yet */
+		}
+		vq_free_chain(vq, (uint16_t)ue->id);
+		vq->used_cons++;
+		pending--;
+		if (unlikely(bad)) {
+			drop_fresh_mbuf(rxq, head);
+			continue;
+		}
+
+		virtio_mbuf_rearm(head, rxq->mbuf_initializer);
+		head->data_len = (uint16_t)(len - hdr_size);
+		head->pkt_len = len - hdr_size;
+		head->nb_segs = nbufs;
+		prev = head;
+		for (k = 1; k < nbufs; k++) {
+			const struct vring_used_elem *ce =
+				&vq->used->ring[vq->used_cons & vq->mask];
+			uint32_t clen = ce->len;
+			struct rte_mbuf *seg = take_used(rxq, ce);
+
+			vq->used_cons++;
+			pending--;
+			if (unlikely(seg == NULL)) {
+				bad = true;
+				continue;
+			}
+			if (unlikely(clen == 0 || clen > rxq->post_len)) {
+				vq->errors.bad_used_len++;
+				rte_mbuf_raw_free(seg);
+				bad = true;
+				continue;
+			}
+			/* Continuation buffers carry data from their first byte. */
+			seg->data_off = RTE_PKTMBUF_HEADROOM - hdr_size;
+			seg->data_len = (uint16_t)clen;
+			prev->next = seg;
+			prev = seg;
+			head->pkt_len += clen;
+		}
+		if (unlikely(bad)) {
+			head->nb_segs = 1;
+			for (prev = head; prev->next != NULL; prev = prev->next)
+				head->nb_segs++;
+			drop_partial(rxq, head);
+			continue;
+		}
+		pkts[nb_rx++] = head;
+		bytes += head->pkt_len;
+	}
+	rxq->stats.packets += nb_rx;
+	rxq->stats.bytes += bytes;
+	refill_if_worth_it(rxq);
+	return nb_rx;
+}

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/*
+ * Split-ring transmit, device may complete chains in any order.
+ *
+ * Three layouts, cheapest first:
+ *  - header pushed into the mbuf headroom: one descriptor per segment;
+ *  - indirect table (multi-segment, INDIRECT_DESC): one ring descriptor;
+ *  - header from the per-slot area, then one descriptor per segment.
+ */
+
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+
+#include "rxtx.h"
+
+#define TX_FREE_BULK 64
+
+uint16_t
+virtio_txq_cleanup(struct virtnet_txq *txq)
+{
+	struct virtqueue *vq = &txq->vq;
+	uint16_t pending = vq_used_pending(vq);
+	struct rte_mbuf *done[TX_FREE_BULK];
+	uint16_t ndone = 0, freed = 0;
+	uint16_t i;
+
+	for (i = 0; i < pending; i++) {
+		const struct vring_used_elem *ue =
+			&vq->used->ring[(uint16_t)(vq->used_cons + i) & vq->mask];
+		struct vq_desc_extra *dx = vq_used_chain(vq, ue->id);
+
+		if (unlikely(dx == NULL))
+			continue;
+		freed += dx->ndescs;
+		done[ndone++] = dx->cookie;
+		vq_free_chain(vq, (uint16_t)ue->id);
+		if (ndone == TX_FREE_BULK) {
+			rte_pktmbuf_free_bulk(done, ndone);
+			ndone = 0;
+		}
+	}
+	vq->used_cons += pending;
+	if (ndone > 0)
+		rte_pktmbuf_free_bulk(done, ndone);
+	return freed;
+}
+
+static void
+free_mbuf_cookie(void *cookie)
+{
+	rte_pktmbuf_free(cookie);
+}
+
+void
+virtio_txq_reclaim(struct virtnet_txq *txq)
+{
+	virtio_txq_cleanup(txq);
+	vq_reclaim_all(&txq->vq, free_mbuf_cookie);
+}
+
+/* The header may be written into the headroom only if nobody else sees it. */
+static inline bool
+can_push_header(const struct rte_mbuf *m, uint16_t hdr_size)
+{
+	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
+	       rte_pktmbuf_headroom(m) >= hdr_size;
+}
+
+static inline uint64_t
+seg_dev_addr(const struct virtqueue *vq, const struct rte_mbuf *seg)
+{
+	return vq_mbuf_dev_addr(vq, seg) + seg->data_off;
+}
+
+/* Fills descriptors for the segments of m, starting at descriptor id. */
+static inline uint16_t
+fill_segments(struct virtqueue *vq, struct vring_desc *table, const uint16_t *links,
+	      uint16_t id, const struct rte_mbuf *m)
+{
+	const struct rte_mbuf *seg;
+	uint16_t last = id;
+
+	for (seg = m; seg != NULL; seg = seg->next) {
+		struct vring_desc *d = &table[id];
+
+		d->addr = seg_dev_addr(vq, seg);
+		d->len = seg->data_len;
+		d->flags = seg->next != NULL ? VRING_DESC_F_NEXT : 0;
+		last = id;
+		id = links != NULL ? links[id] : (uint16_t)(id + 1);
+		d->next = id;
+	}
+	return last;
+}
+
+/* Writes the chain's ring descriptors; returns the descriptors consumed. */
+static inline uint16_t
+enqueue_one(struct virtnet_txq *txq, struct rte_mbuf *m, uint16_t head, uint16_t ndescs,
+	    bool pushed, bool indirect)
+{
+	struct virtqueue *vq = &txq->vq;
+	struct virtio_tx_slot *slot = &txq->slots[head];
+	uint64_t slot_addr = txq->slots_dev_addr + (uint64_t)head * sizeof(*slot);
+	struct vring_desc *d = &vq->desc[head];
+	uint16_t hdr_size = txq->hdr_size;
+
+	if (pushed) {
+		void *hdr = rte_pktmbuf_mtod_offset(m, uint8_t *, -(int)hdr_size);
+		uint16_t last;
+
+		memset(hdr, 0, hdr_size);
+		last = fill_segments(vq, vq->desc, vq->next, head, m);
+		/* The first descriptor starts at the header. */
+		d->addr -= hdr_size;
+		d->len += hdr_size;
+		RTE_SET_USED(last);
+	} else if (indirect) {
+		struct vring_desc *t = slot->indirect;
+
+		memset(&slot->hdr, 0, hdr_size);
+		t[0].addr = slot_addr + offsetof(struct virtio_tx_slot, hdr);
+		t[0].len = hdr_size;
+		t[0].flags = VRING_DESC_F_NEXT;
+		t[0].next = 1;
+		fill_segments(vq, t, NULL, 1, m);
+		d->addr = slot_addr + offsetof(struct virtio_tx_slot, indirect);
+		d->len = sizeof(struct vring_desc) * (m->nb_segs + 1u);
+		d->flags = VRING_DESC_F_INDIRECT;
+	} else {
+		memset(&slot->hdr, 0, hdr_size);
+		d->addr = slot_addr + offsetof(struct virtio_tx_slot, hdr);
+		d->len = hdr_size;
+		d->flags = VRING_DESC_F_NEXT;
+		d->next = vq->next[head];
+		fill_segments(vq, vq->desc, vq->next, vq->next[head], m);
+	}
+	return ndescs;
+}
+
+uint16_t
+virtio_xmit_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct virtnet_txq *txq = queue;
+	struct virtqueue *vq = &txq->vq;
+	uint16_t old_idx = vq->avail_idx;
+	uint16_t hdr_size = txq->hdr_size;
+	uint64_t bytes = 0;
+	uint16_t nb_tx;
+
+	if (vq->nfree < vq->size / 2 || vq->nfree < nb_pkts)
+		virtio_txq_cleanup(txq);
+
+	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
+		struct rte_mbuf *m = pkts[nb_tx];
+		bool pushed = can_push_header(m, hdr_size);
+		bool indirect = !pushed && txq->use_indirect && m->nb_segs > 1 &&
+				m->nb_segs < VIRTIO_TX_INDIRECT_MAX;
+		uint16_t ndescs = indirect ? 1 : m->nb_segs + (pushed ? 0 : 1);
+		uint16_t head, tail;
+
+		if (unlikely(m->nb_segs > VIRTIO_TX_MAX_SEGS || ndescs > vq->size)) {
+			/* Could never fit: drop it rather than stall the queue. */
+			txq->stats.errors++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (unlikely(ndescs > vq->nfree)) {
+			virtio_txq_cleanup(txq);
+			if (ndescs > vq->nfree)
+				break;
+		}
+		head = vq_alloc_chain(vq, ndescs, &tail);
+		enqueue_one(txq, m, head, ndescs, pushed, indirect);
+		vq->extra[head].cookie = m;
+		vq->extra[head].ndescs = ndescs;
+		vq->extra[head].tail = tail;
+		vq->avail->ring[vq->avail_idx & vq->mask] = head;
+		vq->avail_idx++;
+		bytes += m->pkt_len;
+	}
+	if (vq->avail_idx != old_idx) {
+		vq_publish_and_notify(vq, old_idx);
+		txq->stats.packets += (uint16_t)(vq->avail_idx - old_idx);
+		txq->stats.bytes += bytes;
+	}
+	return nb_tx;
+}

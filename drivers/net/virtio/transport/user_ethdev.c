@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/*
+ * The virtio-user transport: the vdev driver net_virtio_user (alias
+ * virtio_user) and the transport ops that map the device core's requests
+ * onto the emulated device in user/.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <bus_vdev_driver.h>
+#include <ethdev_driver.h>
+#include <ethdev_vdev.h>
+#include <rte_malloc.h>
+
+#include "../devargs.h"
+#include "../ethdev.h"
+#include "../user/virtio_user_dev.h"
+#include "../virtio_log.h"
+
+static struct virtio_user_dev *
+user_dev(struct virtio_dev *dev)
+{
+	return dev->transport;
+}
+
+static uint64_t
+user_get_features(struct virtio_dev *dev)
+{
+	return user_dev(dev)->device_features;
+}
+
+static int
+user_set_features(struct virtio_dev *dev, uint64_t features)
+{
+	user_dev(dev)->features = features;
+	return 0;
+}
+
+static uint8_t
+user_get_status(struct virtio_dev *dev)
+{
+	return user_dev(dev)->status;
+}
+
+static int
+user_set_status(struct virtio_dev *dev, uint8_t status)
+{
+	return virtio_user_dev_set_status(user_dev(dev), status);
+}
+
+static void
+user_read_config(struct virtio_dev *dev, size_t offset, void *dst, size_t len)
+{
+	const struct virtio_net_config *cfg = &user_dev(dev)->config;
+
+	if (offset + len <= sizeof(*cfg))
+		memcpy(dst, (const uint8_t *)cfg + offset, len);
+	else
+		memset(dst, 0, len);
+}
+
+static uint16_t
+user_queue_max_size(struct virtio_dev *dev, uint16_t index)
+{
+	RTE_SET_USED(index);
+	return (uint16_t)RTE_MIN(user_dev(dev)->args.queue_size, (uint32_t)UINT16_MAX);
+}
+
+static int
+user_setup_queue(struct virtio_dev *dev, struct virtqueue *vq)
+{
+	return virtio_user_dev_add_queue(user_dev(dev), vq);
+}
+
+static void
+user_release_queue(struct virtio_dev *dev, struct virtqueue *vq)
+{
+	virtio_user_dev_remove_queue(user_dev(dev), vq);
+}
+
+static void
+user_reset(struct virtio_dev *dev)
+{
+	virtio_user_dev_set_status(user_dev(dev), VIRTIO_STATUS_RESET);
+}
+
+static void
+user_close(struct virtio_dev *dev)
+{
+	struct virtio_user_dev *udev = user_dev(dev);
+
+	if (udev == NULL)
+		return;
+	virtio_user_dev_uninit(udev);
+	rte_free(udev);
+	dev->transport = NULL;
+}
+
+static const struct virtio_transport_ops virtio_user_transport_ops = {
+	.name = "virtio-user",
+	.get_features = user_get_features,
+	.set_features = user_set_features,
+	.get_status = user_get_status,
+	.set_status = user_set_status,
+	.read_config = user_read_config,
+	.queue_max_size = user_queue_max_size,
+	.setup_queue = user_setup_queue,
+	.release_queue = user_release_queue,
+	.reset = user_reset,
+	.close = user_close,
+};
+
+/* Backends other than vhost-user arrive with later work: refuse them by name. */
+static int
+check_backend_kind(const char *name, const char *path)
+{
+	if (strncmp(path, "/dev/vhost-net", 14) == 0 || strncmp(path, "/dev/vhost-vdpa", 15) == 0) {
+		VIRTIO_LOG(ERR, "%s: devarg 'path': invalid value '%s': the vhost-kernel and "
+			   "vhost-vdpa backends are not supported yet; allowed is a vhost-user "
+			   "unix socket", name, path);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int
+virtio_user_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct virtio_devargs args;
+	struct virtio_user_dev *udev;
+	struct rte_eth_dev *eth_dev;
+	struct virtnet_port *port;
+	char err[512];
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		VIRTIO_LOG(ERR, "%s: secondary processes are not supported yet", name);
+		return -ENOTSUP;
+	}
+	ret = virtio_devargs_parse(name, rte_vdev_device_args(vdev), VIRTIO_DEVARG_USER, &args,
+				   err, sizeof(err));
+	if (ret != 0) {
+		VIRTIO_LOG(ERR, "%s", err);
+		return ret;
+	}
+	ret = check_backend_kind(name, args.path);
+	if (ret != 0)
+		return ret;
+	if (!args.mac_given)
+		rte_eth_random_addr(args.mac.addr_bytes);
+
+	udev = rte_zmalloc("virtio_user_dev", sizeof(*udev), 0);
+	if (udev == NULL)
+		return -ENOMEM;
+	ret = virtio_user_dev_init(udev, name, &args);
+	if (ret != 0) {
+		rte_free(udev);
+		return ret;
+	}
+	eth_dev = rte_eth_vdev_allocate(vdev, sizeof(*port));
+	if (eth_dev == NULL) {
+		VIRTIO_LOG(ERR, "%s: cannot allocate an ethdev port", name);
+		virtio_user_dev_uninit(udev);
+		rte_free(udev);
+		return -ENOMEM;
+	}
+	port = virtnet_port_of(eth_dev);
+	port->args = args;
+	port->dev.ops = &virtio_user_transport_ops;
+	port->dev.transport = udev;
+	port->dev.name = eth_dev->data->name;
+	port->dev.use_va = true; /* the backend maps our memory at the same addresses */
+	ret = virtnet_port_init(eth_dev);
+	if (ret != 0) {
+		user_close(&port->dev);
+		rte_eth_dev_release_port(eth_dev);
+		return ret;
+	}
+	rte_eth_dev_probing_finish(eth_dev);
+	return 0;
+}
+
+static int
+virtio_user_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *eth_dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+
+	if (eth_dev == NULL)
+		return 0;
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return rte_eth_dev_release_port(eth_dev);
+	return rte_eth_dev_close(eth_dev->data->port_id);
+}
+
+static struct rte_vdev_driver virtio_user_driver = {
+	.probe = virtio_user_probe,
+	.remove = virtio_user_remove,
+};
+
+RTE_PMD_REGISTER_VDEV(net_virtio_user, virtio_user_driver);
+RTE_PMD_REGISTER_ALIAS(net_virtio_user, virtio_user);
+RTE_PMD_REGISTER_PARAM_STRING(net_virtio_user,
+	"path=<path> "
+	"mac=<mac addr> "
+	"cq=<0|1> "
+	"queue_size=<int> "
+	"queues=<int> "
+	"iface=<string> "
+	"server=<0|1> "
+	"mrg_rxbuf=<0|1> "
+	"in_order=<0|1> "
+	"packed_vq=<0|1> "
+	"speed=<int> "
+	"vectorized=<0|1>");

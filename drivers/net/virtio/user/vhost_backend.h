@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/*
+ * What a virtio-user device needs from a vhost backend. vhost-user is the
+ * first implementation; vhost-kernel and vhost-vdpa plug in here later.
+ */
+
+#ifndef VHOST_BACKEND_H
+#define VHOST_BACKEND_H
+
+#include <stdint.h>
+
+struct virtio_user_dev;
+
+/* One region of our memory the backend maps (VA doubles as the "guest" address). */
+struct vhost_mem_region {
+	uint64_t guest_addr;
+	uint64_t size;
+	uint64_t user_addr;
+	uint64_t mmap_offset;
+	int fd;
+};
+
+#define VHOST_MAX_MEM_REGIONS 8
+
+struct vhost_ring_addrs {
+	uint32_t index;
+	uint64_t desc;
+	uint64_t avail;
+	uint64_t used;
+};
+
+struct vhost_backend_ops {
+	const char *name;
+	/* Opens the connection and takes ownership of the device. */
+	int (*setup)(struct virtio_user_dev *dev);
+	void (*destroy)(struct virtio_user_dev *dev);
+	int (*get_features)(struct virtio_user_dev *dev, uint64_t *features);
+	int (*set_features)(struct virtio_user_dev *dev, uint64_t features);
+	int (*set_mem_table)(struct virtio_user_dev *dev, const struct vhost_mem_region *regions,
+			     unsigned int nregions);
+	int (*set_vring_num)(struct virtio_user_dev *dev, uint32_t index, uint32_t num);
+	int (*set_vring_base)(struct virtio_user_dev *dev, uint32_t index, uint32_t base);
+	/* Stops the ring and returns where the backend got to. */
+	int (*get_vring_base)(struct virtio_user_dev *dev, uint32_t index, uint32_t *base);
+	int (*set_vring_addr)(struct virtio_user_dev *dev, const struct vhost_ring_addrs *addrs);
+	int (*set_vring_kick)(struct virtio_user_dev *dev, uint32_t index, int fd);
+	int (*set_vring_call)(struct virtio_user_dev *dev, uint32_t index, int fd);
+	int (*set_vring_enable)(struct virtio_user_dev *dev, uint32_t index, int enable);
+	/* Optional: forwards the device status (NULL when the backend has no such notion). */
+	int (*set_status)(struct virtio_user_dev *dev, uint8_t status);
+};
+
+extern const struct vhost_backend_ops vhost_user_backend_ops;
+
+#endif /* VHOST_BACKEND_H */

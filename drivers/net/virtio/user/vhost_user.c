@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/*
+ * vhost-user front-end (client mode): the messages of the vhost-user
+ * protocol over a unix socket, file descriptors passed as SCM_RIGHTS.
+ * Every reply is checked (request, flags, size) before it is believed.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_malloc.h>
+
+#include "../virtio_log.h"
+#include "../virtio_spec.h"
+#include "virtio_user_dev.h"
+
+enum vhost_user_request {
+	VHOST_USER_GET_FEATURES = 1,
+	VHOST_USER_SET_FEATURES = 2,
+	VHOST_USER_SET_OWNER = 3,
+	VHOST_USER_SET_MEM_TABLE = 5,
+	VHOST_USER_SET_VRING_NUM = 8,
+	VHOST_USER_SET_VRING_ADDR = 9,
+	VHOST_USER_SET_VRING_BASE = 10,
+	VHOST_USER_GET_VRING_BASE = 11,
+	VHOST_USER_SET_VRING_KICK = 12,
+	VHOST_USER_SET_VRING_CALL = 13,
+	VHOST_USER_GET_PROTOCOL_FEATURES = 15,
+	VHOST_USER_SET_PROTOCOL_FEATURES = 16,
+	VHOST_USER_SET_VRING_ENABLE = 18,
+};
+
+/* Bit 30 of GET_FEATURES: the backend speaks protocol-feature negotiation. */
+#define VHOST_USER_F_PROTOCOL_FEATURES 30
+
+#define VHOST_USER_PROTOCOL_F_MQ 0
+#define VHOST_USER_PROTOCOL_F_REPLY_ACK 3
+#define VHOST_USER_WANTED_PROTOCOL_FEATURES \
+	(VIRTIO_BIT(VHOST_USER_PROTOCOL_F_MQ) | VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK))
+
+#define VHOST_USER_VERSION 0x1
+#define VHOST_USER_VERSION_MASK 0x3
+#define VHOST_USER_FLAG_REPLY (1u << 2)
+#define VHOST_USER_FLAG_NEED_REPLY (1u << 3)
+#define VHOST_USER_VRING_NOFD (1ull << 8)
+
+/* A backend that does not answer within this time is reported, not waited for. */
+#define VHOST_USER_REPLY_TIMEOUT_S 5
+
+struct vhost_user_mem_region {
+	uint64_t guest_phys_addr;
+	uint64_t memory_size;
+	uint64_t userspace_addr;
+	uint64_t mmap_offset;
+};
+
+struct vhost_user_msg {
+	uint32_t request;
+	uint32_t flags;
+	uint32_t size; /* of the payload */
+	union {
+		uint64_t u64;
+		struct {
+			uint32_t index;
+			uint32_t num;
+		} state;
+		struct {
+			uint32_t index;
+			uint32_t flags;
+			uint64_t desc;
+			uint64_t used;
+			uint64_t avail;
+			uint64_t log;
+		} addr;
+		struct {
+			uint32_t nregions;
+			uint32_t padding;
+			struct vhost_user_mem_region regions[VHOST_MAX_MEM_REGIONS];
+		} memory;
+	} payload;
+} __attribute__((packed));
+
+#define VHOST_USER_HDR_SIZE offsetof(struct vhost_user_msg, payload)
+
+struct vhost_user {
+	int sock;
+	bool protocol_features_offered;
+	uint64_t protocol_features;
+	bool dead; /* the connection failed once: stay quiet afterwards */
+};
+
+static const char *
+request_name(uint32_t req)
+{
+	switch (req) {
+	case VHOST_USER_GET_FEATURES: return "GET_FEATURES";
+	case VHOST_USER_SET_FEATURES: return "SET_FEATURES";
+	case VHOST_USER_SET_OWNER: return "SET_OWNER";
+	case VHOST_USER_SET_MEM_TABLE: return "SET_MEM_TABLE";
+	case VHOST_USER_SET_VRING_NUM: return "SET_VRING_NUM";
+	case VHOST_USER_SET_VRING_ADDR: return "SET_VRING_ADDR";
+	case VHOST_USER_SET_VRING_BASE: return "SET_VRING_BASE";
+	case VHOST_USER_GET_VRING_BASE: return "GET_VRING_BASE";
+	case VHOST_USER_SET_VRING_KICK: return "SET_VRING_KICK";
+	case VHOST_USER_SET_VRING_CALL: return "SET_VRING_CALL";
+	case VHOST_USER_GET_PROTOCOL_FEATURES: return "GET_PROTOCOL_FEATURES";
+	case VHOST_USER_SET_PROTOCOL_FEATURES: return "SET_PROTOCOL_FEATURES";
+	case VHOST_USER_SET_VRING_ENABLE: return "SET_VRING_ENABLE";
+	default: return "UNKNOWN";
+	}
+}
+
+static struct vhost_user *
+state_of(struct virtio_user_dev *dev)
+{
+	return dev->backend;
+}
+
+static int
+fail(struct virtio_user_dev *dev, uint32_t req, int err, const char *what)
+{
+	struct vhost_user *vu = state_of(dev);
+
+	if (!vu->dead)
+		VIRTIO_LOG(ERR, "%s: vhost-user %s failed: %s", dev->name, request_name(req), what);
+	if (err == EPIPE || err == ECONNRESET || err == ENOTCONN || err == EAGAIN)
+		vu->dead = true;
+	return -(err ? err : EIO);
+}
+
+static int
+send_msg(struct virtio_user_dev *dev, struct vhost_user_msg *msg, const int *fds,
+	 unsigned int nfds)
+{
+	struct vhost_user *vu = state_of(dev);
+	char control[CMSG_SPACE(sizeof(int) * VHOST_MAX_MEM_REGIONS)];
+	struct iovec iov = { .iov_base = msg, .iov_len = VHOST_USER_HDR_SIZE + msg->size };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t sent;
+
+	if (vu->dead)
+		return -ENOTCONN;
+	if (nfds > 0) {
+		struct cmsghdr *cm;
+
+		memset(control, 0, sizeof(control));
+		mh.msg_control = control;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+	}
+	do {
+		sent = sendmsg(vu->sock, &mh, MSG_NOSIGNAL);
+	} while (sent < 0 && errno == EINTR);
+	if (sent < 0)
+		return fail(dev, msg->request, errno, strerror(errno));
+	if ((size_t)sent != iov.iov_len)
+		return fail(dev, msg->request, EIO, "short write to the socket");
+	return 0;
+}
+
+static int
+recv_exact(int sock, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = recv(sock, (uint8_t *)buf + got, len - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ECONNRESET;
+		got += n;
+	}
+	return 0;
+}
+
+/* Reads the reply to `req` and checks it carries exactly `size` payload bytes. */
+static int
+recv_reply(struct virtio_user_dev *dev, uint32_t req, struct vhost_user_msg *reply,
+	   uint32_t size)
+{
+	struct vhost_user *vu = state_of(dev);
+	char what[160];
+	int ret;
+
+	ret = recv_exact(vu->sock, reply, VHOST_USER_HDR_SIZE);
+	if (ret == -EAGAIN || ret == -EWOULDBLOCK) {
+		snprintf(what, sizeof(what), "no reply within %d s", VHOST_USER_REPLY_TIMEOUT_S);
+		return fail(dev, req, EAGAIN, what);
+	}
+	if (ret < 0)
+		return fail(dev, req, -ret, ret == -ECONNRESET ? "backend closed the connection"
+							       : strerror(-ret));
+	if (reply->request != req || !(reply->flags & VHOST_USER_FLAG_REPLY) ||
+	    (reply->flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION ||
+	    reply->size != size) {
+		snprintf(what, sizeof(what),
+			 "malformed reply (request %u, flags 0x%x, size %u; expected request %u "
+			 "with %u payload bytes)", reply->request, reply->flags, reply->size, req,
+			 size);
+		/* We cannot know where the next message starts: give up on the socket. */
+		fail(dev, req, EPROTO, what);
+		vu->dead = true;
+		return -EPROTO;
+	}
+	ret = recv_exact(vu->sock, &reply->payload, size);
+	if (ret < 0)
+		return fail(dev, req, -ret, "truncated reply");
+	return 0;
+}
+
+/* Sends a request that expects no data back; waits for the ack when negotiated. */
+static int
+request(struct virtio_user_dev *dev, struct vhost_user_msg *msg, const int *fds,
+	unsigned int nfds)
+{
+	struct vhost_user *vu = state_of(dev);
+	bool ack = vu->protocol_features & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK);
+	struct vhost_user_msg reply;
+	char what[64];
+	int ret;
+
+	msg->flags = VHOST_USER_VERSION | (ack ? VHOST_USER_FLAG_NEED_REPLY : 0);
+	ret = send_msg(dev, msg, fds, nfds);
+	if (ret != 0 || !ack)
+		return ret;
+	ret = recv_reply(dev, msg->request, &reply, sizeof(reply.payload.u64));
+	if (ret != 0)
+		return ret;
+	if (reply.payload.u64 != 0) {
+		snprintf(what, sizeof(what), "backend refused it (status %" PRIu64 ")",
+			 reply.payload.u64);
+		return fail(dev, msg->request, EIO, what);
+	}
+	return 0;
+}
+
+/* Sends a request whose reply carries data. */
+static int
+query(struct virtio_user_dev *dev, struct vhost_user_msg *msg, uint32_t reply_size)
+{
+	int ret;
+
+	msg->flags = VHOST_USER_VERSION;
+	ret = send_msg(dev, msg, NULL, 0);
+	if (ret == 0)
+		ret = recv_reply(dev, msg->request, msg, reply_size);
+	return ret;
+}
+
+static int
+get_u64(struct virtio_user_dev *dev, uint32_t req, uint64_t *value)
+{
+	struct vhost_user_msg msg = { .request = req };
+	int ret = query(dev, &msg, sizeof(uint64_t));
+
+	if (ret == 0)
+		*value = msg.payload.u64;
+	return ret;
+}
+
+static int
+set_u64(struct virtio_user_dev *dev, uint32_t req, uint64_t value)
+{
+	struct vhost_user_msg msg = { .request = req, .size = sizeof(uint64_t) };
+
+	msg.payload.u64 = value;
+	return request(dev, &msg, NULL, 0);
+}
+
+static int
+vu_connect(struct virtio_user_dev *dev)
+{
+	struct vhost_user *vu = state_of(dev);
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = VHOST_USER_REPLY_TIMEOUT_S };
+
+	vu->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (vu->sock < 0) {
+		VIRTIO_LOG(ERR, "%s: cannot create a unix socket: %s", dev->name, strerror(errno));
+		return -errno;
+	}
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", dev->args.path);
+	if (connect(vu->sock, (struct sockaddr *)&un, sizeof(un)) < 0) {
+		int err = errno;
+
+		VIRTIO_LOG(ERR, "%s: cannot connect to vhost-user socket '%s': %s; start the "
+			   "vhost-user backend (server) first", dev->name, dev->args.path,
+			   strerror(err));
+		return -err;
+	}
+	setsockopt(vu->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return 0;
+}
+
+static void
+vu_destroy(struct virtio_user_dev *dev)
+{
+	struct vhost_user *vu = state_of(dev);
+
+	if (vu == NULL)
+		return;
+	if (vu->sock >= 0)
+		close(vu->sock);
+	free(vu);
+	dev->backend = NULL;
+}
+
+static int
+vu_setup(struct virtio_user_dev *dev)
+{
+	struct vhost_user *vu = calloc(1, sizeof(*vu));
+	struct vhost_user_msg msg = { .request = VHOST_USER_SET_OWNER };
+	uint64_t features, protocol;
+	int ret;
+
+	if (vu == NULL)
+		return -ENOMEM;
+	vu->sock = -1;
+	dev->backend = vu;
+	ret = vu_connect(dev);
+	if (ret == 0)
+		ret = request(dev, &msg, NULL, 0);
+	if (ret == 0)
+		ret = get_u64(dev, VHOST_USER_GET_FEATURES, &features);
+	if (ret == 0 && (features & VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES))) {
+		vu->protocol_features_offered = true;
+		ret = get_u64(dev, VHOST_USER_GET_PROTOCOL_FEATURES, &protocol);
+		if (ret == 0)
+			ret = set_u64(dev, VHOST_USER_SET_PROTOCOL_FEATURES,
+				      protocol & VHOST_USER_WANTED_PROTOCOL_FEATURES);
+		/* Only now may we ask for acks. */
+		if (ret == 0)
+			vu->protocol_features = protocol & VHOST_USER_WANTED_PROTOCOL_FEATURES;
+	}
+	if (ret != 0)
+		vu_destroy(dev);
+	return ret;
+}
+
+static int
+vu_get_features(struct virtio_user_dev *dev, uint64_t *features)
+{
+	int ret = get_u64(dev, VHOST_USER_GET_FEATURES, features);
+
+	/* Bit 30 is a vhost-user matter, not a device feature. */
+	*features &= ~VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES);
+	return ret;
+}
+
+static int
+vu_set_features(struct virtio_user_dev *dev, uint64_t features)
+{
+	if (state_of(dev)->protocol_features_offered)
+		features |= VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES);
+	return set_u64(dev, VHOST_USER_SET_FEATURES, features);
+}
+
+static int
+vu_set_mem_table(struct virtio_user_dev *dev, const struct vhost_mem_region *regions,
+		 unsigned int nregions)
+{
+	struct vhost_user_msg msg = { .request = VHOST_USER_SET_MEM_TABLE };
+	int fds[VHOST_MAX_MEM_REGIONS];
+	unsigned int i;
+
+	msg.payload.memory.nregions = nregions;
+	for (i = 0; i < nregions; i++) {
+		msg.payload.memory.regions[i] = (struct vhost_user_mem_region){
+			.guest_phys_addr = regions[i].guest_addr,
+			.memory_size = regions[i].size,
+			.userspace_addr = regions[i].user_addr,
+			.mmap_offset = regions[i].mmap_offset,
+		};
+		fds[i] = regions[i].fd;
+	}
+	msg.size = offsetof(typeof(msg.payload.memory), regions) +
+		   sizeof(struct vhost_user_mem_region) * nregions;
+	return request(dev, &msg, fds, nregions);
+}
+
+static int
+set_state(struct virtio_user_dev *dev, uint32_t req, uint32_t index, uint32_t num)
+{
+	struct vhost_user_msg msg = { .request = req, .size = sizeof(msg.payload.state) };
+
+	msg.payload.state.index = index;
+	msg.payload.state.num = num;
+	return request(dev, &msg, NULL, 0);
+}
+
+static int
+vu_set_vring_num(struct virtio_user_dev *dev, uint32_t index, uint32_t num)
+{
+	return set_state(dev, VHOST_USER_SET_VRING_NUM, index, num);
+}
+
+static int
+vu_set_vring_base(struct virtio_user_dev *dev, uint32_t index, uint32_t base)
+{
+	return set_state(dev, VHOST_USER_SET_VRING_BASE, index, base);
+}
+
+static int
+vu_set_vring_enable(struct virtio_user_dev *dev, uint32_t index, int enable)
+{
+	/* Without protocol features rings start enabled and this message does not exist. */
+	if (!state_of(dev)->protocol_features_offered)
+		return 0;
+	return set_state(dev, VHOST_USER_SET_VRING_ENABLE, index, enable);
+}
+
+static int
+vu_get_vring_base(struct virtio_user_dev *dev, uint32_t index, uint32_t *base)
+{
+	struct vhost_user_msg msg = { .request = VHOST_USER_GET_VRING_BASE,
+				      .size = sizeof(msg.payload.state) };
+	int ret;
+
+	msg.payload.state.index = index;
+	ret = query(dev, &msg, sizeof(msg.payload.state));
+	if (ret == 0 && msg.payload.state.index != index) {
+		VIRTIO_LOG(ERR, "%s: vhost-user GET_VRING_BASE: reply names ring %u, asked %u",
+			   dev->name, msg.payload.state.index, index);
+		return -EPROTO;
+	}
+	if (ret == 0)
+		*base = msg.payload.state.num;
+	return ret;
+}
+
+static int
+vu_set_vring_addr(struct virtio_user_dev *dev, const struct vhost_ring_addrs *a)
+{
+	struct vhost_user_msg msg = { .request = VHOST_USER_SET_VRING_ADDR,
+				      .size = sizeof(msg.payload.addr) };
+
+	msg.payload.addr.index = a->index;
+	msg.payload.addr.desc = a->desc;
+	msg.payload.addr.avail = a->avail;
+	msg.payload.addr.used = a->used;
+	return request(dev, &msg, NULL, 0);
+}
+
+static int
+set_vring_fd(struct virtio_user_dev *dev, uint32_t req, uint32_t index, int fd)
+{
+	struct vhost_user_msg msg = { .request = req, .size = sizeof(uint64_t) };
+
+	msg.payload.u64 = index | (fd < 0 ? VHOST_USER_VRING_NOFD : 0);
+	return request(dev, &msg, &fd, fd < 0 ? 0 : 1);
+}
+
+static int
+vu_set_vring_kick(struct virtio_user_dev *dev, uint32_t index, int fd)
+{
+	return set_vring_fd(dev, VHOST_USER_SET_VRING_KICK, index, fd);
+}
+
+static int
+vu_set_vring_call(struct virtio_user_dev *dev, uint32_t index, int fd)
+{
+	return set_vring_fd(dev, VHOST_USER_SET_VRING_CALL, index, fd);
+}
+
+const struct vhost_backend_ops vhost_user_backend_ops = {
+	.name = "vhost-user",
+	.setup = vu_setup,
+	.destroy = vu_destroy,
+	.get_features = vu_get_features,
+	.set_features = vu_set_features,
+	.set_mem_table = vu_set_mem_table,
+	.set_vring_num = vu_set_vring_num,
+	.set_vring_base = vu_set_vring_base,
+	.get_vring_base = vu_get_vring_base,
+	.set_vring_addr = vu_set_vring_addr,
+	.set_vring_kick = vu_set_vring_kick,
+	.set_vring_call = vu_set_vring_call,
+	.set_vring_enable = vu_set_vring_enable,
+	.set_status = NULL,
+};

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/*
+ * virtio-user: a virtio-net device emulated in our own process. The config
+ * space and device status live here; the rings are served by a vhost
+ * backend that maps our hugepage memory.
+ */
+
+#ifndef VIRTIO_USER_DEV_H
+#define VIRTIO_USER_DEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../devargs.h"
+#include "../virtio_spec.h"
+#include "../virtqueue.h"
+#include "vhost_backend.h"
+
+/* Rx and Tx queue of every pair, plus room for a control queue later. */
+#define VIRTIO_USER_MAX_VQS (2 * VIRTIO_USER_MAX_QUEUE_PAIRS + 1)
+
+struct virtio_user_dev {
+	char name[64];
+	struct virtio_devargs args;
+	const struct vhost_backend_ops *ops;
+	void *backend;                 /* backend private state */
+
+	uint64_t backend_features;     /* virtio features the backend offers */
+	uint64_t device_features;      /* backend's plus those we emulate */
+	uint64_t features;             /* accepted by the driver */
+	uint8_t status;
+	struct virtio_net_config config;
+
+	struct virtqueue *vqs[VIRTIO_USER_MAX_VQS];
+	int kickfds[VIRTIO_USER_MAX_VQS];
+	int callfds[VIRTIO_USER_MAX_VQS];
+	bool backend_running;          /* rings handed to the backend */
+};
+
+/* Features virtio-user provides itself, whatever the backend offers. */
+#define VIRTIO_USER_EMULATED_FEATURES \
+	(VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_STATUS))
+
+/* Connects to the backend and reads its features. Logs and returns -errno. */
+int virtio_user_dev_init(struct virtio_user_dev *dev, const char *name,
+			 const struct virtio_devargs *args);
+void virtio_user_dev_uninit(struct virtio_user_dev *dev);
+
+/* Status writes drive the backend: DRIVER_OK starts it, 0 stops it. */
+int virtio_user_dev_set_status(struct virtio_user_dev *dev, uint8_t status);
+
+/* Records a ring to hand over at DRIVER_OK. */
+int virtio_user_dev_add_queue(struct virtio_user_dev *dev, struct virtqueue *vq);
+void virtio_user_dev_remove_queue(struct virtio_user_dev *dev, struct virtqueue *vq);
+
+/* Builds the backend memory table from the EAL memory segments. */
+int virtio_user_dev_mem_regions(struct virtio_user_dev *dev, struct vhost_mem_region *regions,
+				unsigned int *nregions);
+
+#endif /* VIRTIO_USER_DEV_H */

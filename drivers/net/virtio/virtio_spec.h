@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/*
+ * Wire formats from the VIRTIO 1.x specification (network device, split and
+ * packed virtqueues). No DPDK types here: this header describes what crosses
+ * the boundary between driver and device, nothing else.
+ */
+
+#ifndef VIRTIO_SPEC_H
+#define VIRTIO_SPEC_H
+
+#include <stdint.h>
+
+/* Device-independent feature bits (spec 6, "Reserved Feature Bits"). */
+#define VIRTIO_F_NOTIFY_ON_EMPTY	24
+#define VIRTIO_F_ANY_LAYOUT		27
+#define VIRTIO_RING_F_INDIRECT_DESC	28
+#define VIRTIO_RING_F_EVENT_IDX		29
+#define VIRTIO_F_VERSION_1		32
+#define VIRTIO_F_ACCESS_PLATFORM	33
+#define VIRTIO_F_RING_PACKED		34
+#define VIRTIO_F_IN_ORDER		35
+#define VIRTIO_F_ORDER_PLATFORM		36
+#define VIRTIO_F_NOTIFICATION_DATA	38
+
+/* Network device feature bits (spec 5.1.3). */
+#define VIRTIO_NET_F_CSUM		0
+#define VIRTIO_NET_F_GUEST_CSUM		1
+#define VIRTIO_NET_F_CTRL_GUEST_OFFLOADS 2
+#define VIRTIO_NET_F_MTU		3
+#define VIRTIO_NET_F_MAC		5
+#define VIRTIO_NET_F_GUEST_TSO4		7
+#define VIRTIO_NET_F_GUEST_TSO6		8
+#define VIRTIO_NET_F_GUEST_ECN		9
+#define VIRTIO_NET_F_GUEST_UFO		10
+#define VIRTIO_NET_F_HOST_TSO4		11
+#define VIRTIO_NET_F_HOST_TSO6		12
+#define VIRTIO_NET_F_HOST_ECN		13
+#define VIRTIO_NET_F_HOST_UFO		14
+#define VIRTIO_NET_F_MRG_RXBUF		15
+#define VIRTIO_NET_F_STATUS		16
+#define VIRTIO_NET_F_CTRL_VQ		17
+#define VIRTIO_NET_F_CTRL_RX		18
+#define VIRTIO_NET_F_CTRL_VLAN		19
+#define VIRTIO_NET_F_GUEST_ANNOUNCE	21
+#define VIRTIO_NET_F_MQ			22
+#define VIRTIO_NET_F_CTRL_MAC_ADDR	23
+#define VIRTIO_NET_F_RSS		60
+#define VIRTIO_NET_F_SPEED_DUPLEX	63
+
+#define VIRTIO_BIT(b) (UINT64_C(1) << (b))
+
+/* Device status field (spec 2.1). */
+#define VIRTIO_STATUS_RESET		0x00
+#define VIRTIO_STATUS_ACKNOWLEDGE	0x01
+#define VIRTIO_STATUS_DRIVER		0x02
+#define VIRTIO_STATUS_DRIVER_OK		0x04
+#define VIRTIO_STATUS_FEATURES_OK	0x08
+#define VIRTIO_STATUS_DEVICE_NEEDS_RESET 0x40
+#define VIRTIO_STATUS_FAILED		0x80
+
+/* Network device configuration layout (spec 5.1.4). */
+#define VIRTIO_NET_S_LINK_UP		1
+#define VIRTIO_NET_S_ANNOUNCE		2
+
+struct virtio_net_config {
+	uint8_t mac[6];
+	uint16_t status;
+	uint16_t max_virtqueue_pairs;
+	uint16_t mtu;
+	uint32_t speed;
+	uint8_t duplex;
+	uint8_t rss_max_key_size;
+	uint16_t rss_max_indirection_table_length;
+	uint32_t supported_hash_types;
+} __attribute__((packed));
+
+/* Split virtqueue (spec 2.7). */
+#define VRING_DESC_F_NEXT		1
+#define VRING_DESC_F_WRITE		2
+#define VRING_DESC_F_INDIRECT		4
+
+#define VRING_AVAIL_F_NO_INTERRUPT	1
+#define VRING_USED_F_NO_NOTIFY		1
+
+/* Largest queue the spec allows (Queue Size is at most 32768). */
+#define VIRTQ_MAX_SIZE			32768
+
+struct vring_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+struct vring_avail {
+	uint16_t flags;
+	uint16_t idx;
+	uint16_t ring[]; /* then used_event (EVENT_IDX) */
+};
+
+struct vring_used_elem {
+	uint32_t id;
+	uint32_t len;
+};
+
+struct vring_used {
+	uint16_t flags;
+	uint16_t idx;
+	struct vring_used_elem ring[]; /* then avail_event (EVENT_IDX) */
+};
+
+/* Alignment the spec requires of each split-ring part (2.7, table). */
+#define VRING_DESC_ALIGN	16
+#define VRING_AVAIL_ALIGN	2
+#define VRING_USED_ALIGN	4
+
+/*
+ * "Need event" test of spec 2.7.10: notify when new_idx has moved past
+ * event_idx since old_idx, all modulo 2^16.
+ */
+static inline int
+vring_need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old_idx)
+{
+	return (uint16_t)(new_idx - event_idx - 1) < (uint16_t)(new_idx - old_idx);
+}
+
+/* Network packet header (spec 5.1.6). */
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM	1
+#define VIRTIO_NET_HDR_F_DATA_VALID	2
+#define VIRTIO_NET_HDR_F_RSC_INFO	4
+
+#define VIRTIO_NET_HDR_GSO_NONE		0
+#define VIRTIO_NET_HDR_GSO_TCPV4	1
+#define VIRTIO_NET_HDR_GSO_UDP		3
+#define VIRTIO_NET_HDR_GSO_TCPV6	4
+#define VIRTIO_NET_HDR_GSO_ECN		0x80
+
+struct virtio_net_hdr {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+};
+
+/* With VERSION_1 or MRG_RXBUF the header always carries num_buffers. */
+struct virtio_net_hdr_mrg_rxbuf {
+	struct virtio_net_hdr hdr;
+	uint16_t num_buffers;
+};
+
+#endif /* VIRTIO_SPEC_H */

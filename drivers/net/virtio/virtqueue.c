@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+#include <rte_malloc.h>
+
+#include "virtqueue.h"
+
+/* Legacy devices need the used ring on its own page; modern ones accept it too. */
+#define VRING_USED_PAGE 4096
+
+static size_t
+avail_part_size(uint16_t size)
+{
+	/* flags, idx, ring[size], used_event */
+	return sizeof(struct vring_avail) + sizeof(uint16_t) * (size + 1u);
+}
+
+static size_t
+used_part_offset(uint16_t size)
+{
+	return RTE_ALIGN_CEIL(sizeof(struct vring_desc) * size + avail_part_size(size),
+			      VRING_USED_PAGE);
+}
+
+size_t
+vq_split_ring_size(uint16_t size)
+{
+	/* flags, idx, ring[size], avail_event */
+	size_t used = sizeof(struct vring_used) + sizeof(struct vring_used_elem) * size +
+		      sizeof(uint16_t);
+
+	return RTE_ALIGN_CEIL(used_part_offset(size) + used, VRING_USED_PAGE);
+}
+
+int
+vq_split_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem,
+	      uint64_t dev_addr, bool use_va)
+{
+	if (size == 0 || !rte_is_power_of_2(size))
+		return -EINVAL;
+
+	memset(vq, 0, sizeof(*vq));
+	vq->next = rte_zmalloc("virtio_vq_next", sizeof(*vq->next) * size, 0);
+	vq->extra = rte_zmalloc("virtio_vq_extra", sizeof(*vq->extra) * size,
+				RTE_CACHE_LINE_SIZE);
+	if (vq->next == NULL || vq->extra == NULL) {
+		vq_split_fini(vq);
+		return -ENOMEM;
+	}
+
+	vq->index = index;
+	vq->size = size;
+	vq->mask = size - 1;
+	vq->desc = mem;
+	vq->avail = (struct vring_avail *)((uint8_t *)mem + sizeof(struct vring_desc) * size);
+	vq->used = (struct vring_used *)((uint8_t *)mem + used_part_offset(size));
+	vq->desc_dev_addr = dev_addr;
+	vq->avail_dev_addr = dev_addr + sizeof(struct vring_desc) * size;
+	vq->used_dev_addr = dev_addr + used_part_offset(size);
+	vq->mbuf_addr_off = use_va ? offsetof(struct rte_mbuf, buf_addr) :
+				     offsetof(struct rte_mbuf, buf_iova);
+	vq_split_reset(vq, false);
+	return 0;
+}
+
+void
+vq_split_fini(struct virtqueue *vq)
+{
+	rte_free(vq->next);
+	rte_free(vq->extra);
+	vq->next = NULL;
+	vq->extra = NULL;
+}
+
+void
+vq_split_reset(struct virtqueue *vq, bool event_idx)
+{
+	uint16_t i;
+
+	memset(vq->desc, 0, vq_split_ring_size(vq->size));
+	memset(vq->extra, 0, sizeof(*vq->extra) * vq->size);
+	for (i = 0; i < vq->size; i++)
+		vq->next[i] = (uint16_t)(i + 1); /* last one is never followed */
+	vq->free_head = 0;
+	vq->nfree = vq->size;
+	vq->avail_idx = 0;
+	vq->used_cons = 0;
+	vq->event_idx = event_idx;
+	memset(&vq->errors, 0, sizeof(vq->errors));
+	vq->notifications = 0;
+	/* We poll: ask for no interrupts. Rx interrupt support will flip this. */
+	vq->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+	vq_suppress_interrupts(vq);
+}
+
+void
+vq_reclaim_all(struct virtqueue *vq, void (*fn)(void *cookie))
+{
+	uint16_t id;
+
+	for (id = 0; id < vq->size; id++) {
+		struct vq_desc_extra *dx = &vq->extra[id];
+
+		if (dx->ndescs == 0)
+			continue;
+		if (dx->cookie != NULL && fn != NULL)
+			fn(dx->cookie);
+		vq_free_chain(vq, id);
+	}
+}
+
+void
+vq_publish_and_notify(struct virtqueue *vq, uint16_t old_avail_idx)
+{
+	uint16_t new_idx = vq->avail_idx;
+	bool kick;
+
+	/* Descriptors and ring entries must be visible before the index. */
+	__atomic_store_n(&vq->avail->idx, new_idx, __ATOMIC_RELEASE);
+
+	/* The index store must be visible before we read the device's wishes. */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (vq->event_idx) {
+		/* avail_event sits right after the used ring entries. */
+		uint16_t *event = (uint16_t *)&vq->used->ring[vq->size];
+		uint16_t avail_event = __atomic_load_n(event, __ATOMIC_RELAXED);
+
+		kick = vring_need_event(avail_event, new_idx, old_avail_idx);
+	} else {
+		kick = !(__atomic_load_n(&vq->used->flags, __ATOMIC_RELAXED) &
+			 VRING_USED_F_NO_NOTIFY);
+	}
+	if (kick) {
+		vq->notifications++;
+		vq->notify(vq);
+	}
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/*
+ * Split virtqueue state and primitives shared by the burst functions.
+ *
+ * Everything the device can write (used ring, avail_event) is treated as
+ * untrusted: descriptor chains and the free list live in driver-private
+ * arrays (next[], extra[]), so a device that scribbles over shared memory can
+ * make us drop packets but never follow a bad pointer.
+ */
+
+#ifndef VIRTQUEUE_H
+#define VIRTQUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_atomic.h>
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+
+#include "virtio_spec.h"
+
+struct virtqueue;
+
+/* Tells the device that new buffers are available (transport specific). */
+typedef void (*virtqueue_notify_t)(struct virtqueue *vq);
+
+/* Driver-private state per descriptor chain, indexed by head id. */
+struct vq_desc_extra {
+	void *cookie;    /* mbuf owned by the device while in flight */
+	uint16_t ndescs; /* descriptors in the chain, 0 when not in flight */
+	uint16_t tail;   /* last descriptor of the chain */
+};
+
+/* Counters of invalid things the device wrote; never a crash, only a count. */
+struct vq_device_errors {
+	uint64_t bad_used_idx; /* used->idx moved by more than in flight */
+	uint64_t bad_used_id;  /* id out of range or not in flight */
+	uint64_t bad_used_len; /* length outside the posted buffer */
+	uint64_t bad_num_buffers; /* mergeable header num_buffers invalid */
+};
+
+struct virtqueue {
+	/* Ring memory, as the driver sees it. */
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+
+	uint16_t size;       /* entries, a power of two */
+	uint16_t mask;       /* size - 1 */
+	uint16_t avail_idx;  /* next avail slot, free running (shadow of avail->idx) */
+	uint16_t used_cons;  /* next used entry to consume, free running */
+	uint16_t nfree;      /* descriptors on the free list */
+	uint16_t free_head;  /* first descriptor of the free list */
+	uint16_t index;      /* virtqueue index in the device */
+	bool event_idx;      /* VIRTIO_RING_F_EVENT_IDX negotiated */
+
+	/*
+	 * Descriptors carry either the mbuf's virtual address (virtio-user,
+	 * where the backend maps our memory) or its IOVA (PCI). The offset of
+	 * the right rte_mbuf field is chosen once, so the datapath has no branch.
+	 */
+	uint16_t mbuf_addr_off;
+
+	virtqueue_notify_t notify;
+	void *notify_cookie; /* transport data for notify (eventfd, register) */
+	uint64_t notifications; /* doorbells rung, for tuning and tests */
+
+	uint16_t *next;             /* private chain/free-list links */
+	struct vq_desc_extra *extra; /* per head id */
+	struct vq_device_errors errors;
+
+	/* Addresses the device uses for the three ring parts. */
+	uint64_t desc_dev_addr;
+	uint64_t avail_dev_addr;
+	uint64_t used_dev_addr;
+};
+
+/* Bytes of ring memory needed for a split ring of the given size. */
+size_t vq_split_ring_size(uint16_t size);
+
+/*
+ * Lays a split ring of `size` entries over `mem` (zeroed, at least
+ * vq_split_ring_size() bytes, 4096-aligned) whose device address is
+ * `dev_addr`, allocates the private arrays and resets all indexes.
+ * Returns 0, or -ENOMEM / -EINVAL (size not a power of two).
+ */
+int vq_split_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem,
+		  uint64_t dev_addr, bool use_va);
+
+/* Frees the private arrays (not the ring memory, which the owner allocated). */
+void vq_split_fini(struct virtqueue *vq);
+
+/*
+ * Back to the post-init state: all descriptors free, indexes zero, ring
+ * memory cleared. Cookies still in flight must have been reclaimed first.
+ */
+void vq_split_reset(struct virtqueue *vq, bool event_idx);
+
+/* Calls `fn` on every cookie still owned by the device and forgets it. */
+void vq_reclaim_all(struct virtqueue *vq, void (*fn)(void *cookie));
+
+/* Used entries the device has published and we have not consumed yet. */
+static inline uint16_t
+vq_used_pending(struct virtqueue *vq)
+{
+	uint16_t used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	uint16_t pending = (uint16_t)(used_idx - vq->used_cons);
+	uint16_t in_flight = (uint16_t)(vq->size - vq->nfree);
+
+	if (unlikely(pending > in_flight)) {
+		/* The device claims more than we gave it. */
+		vq->errors.bad_used_idx++;
+		pending = in_flight;
+	}
+	return pending;
+}
+
+/* Takes `n` linked descriptors off the free list; returns the head id. */
+static inline uint16_t
+vq_alloc_chain(struct virtqueue *vq, uint16_t n, uint16_t *tail)
+{
+	uint16_t head = vq->free_head;
+	uint16_t id = head;
+	uint16_t i;
+
+	for (i = 1; i < n; i++)
+		id = vq->next[id];
+	*tail = id;
+	vq->free_head = vq->next[id];
+	vq->nfree -= n;
+	return head;
+}
+
+/* Returns the chain starting at head (as recorded in extra[]) to the free list. */
+static inline void
+vq_free_chain(struct virtqueue *vq, uint16_t head)
+{
+	struct vq_desc_extra *dx = &vq->extra[head];
+
+	vq->next[dx->tail] = vq->free_head;
+	vq->free_head = head;
+	vq->nfree += dx->ndescs;
+	dx->ndescs = 0;
+	dx->cookie = NULL;
+}
+
+/*
+ * Validates a used element: the id must name a chain we handed to the device.
+ * Returns the chain's extra entry or NULL (counted).
+ */
+static inline struct vq_desc_extra *
+vq_used_chain(struct virtqueue *vq, uint32_t id)
+{
+	if (unlikely(id >= vq->size || vq->extra[id].ndescs == 0)) {
+		vq->errors.bad_used_id++;
+		return NULL;
+	}
+	return &vq->extra[id];
+}
+
+/* Device address of a buffer inside an mbuf-like object at `m`. */
+static inline uint64_t
+vq_mbuf_dev_addr(const struct virtqueue *vq, const void *m)
+{
+	return *(const uint64_t *)((uintptr_t)m + vq->mbuf_addr_off);
+}
+
+/* Publishes avail entries up to vq->avail_idx, then rings the doorbell if needed. */
+void vq_publish_and_notify(struct virtqueue *vq, uint16_t old_avail_idx);
+
+/* Asks the device not to interrupt us (we poll), per the negotiated scheme. */
+static inline void
+vq_suppress_interrupts(struct virtqueue *vq)
+{
+	if (vq->event_idx) {
+		/* used_event lives after the avail ring; park it a full lap away. */
+		vq->avail->ring[vq->size] = (uint16_t)(vq->used_cons - 1);
+	}
+}
+
+#endif /* VIRTQUEUE_H */
