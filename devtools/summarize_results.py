@@ -1,0 +1,173 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The virtio PMD authors
+"""Count the results of every test stage and print the final summary.
+
+The last line printed is exactly "N passed, N failed"; the line before it gives the
+number of skipped tests. Exit status is 0 only when nothing failed.
+
+Stages:
+  --meson-log FILE --meson-rc RC   meson testlog.json (one JSON object per line)
+  --junit FILE --pytest-rc RC      pytest junit xml
+  --result NAME=pass|fail|skip     a stage counted as one test (build, docs, ...)
+A stage whose command failed without leaving any failed test in its results counts
+as one failed test, so a crash or a timeout never passes silently.
+"""
+
+import argparse
+import json
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+MESON_PASS = {"OK", "EXPECTEDFAIL"}
+MESON_SKIP = {"SKIP"}
+# Everything else (FAIL, TIMEOUT, ERROR, UNEXPECTEDPASS, ...) is a failure.
+
+
+class Stage:
+    def __init__(self, name):
+        self.name = name
+        self.passed = 0
+        self.failed = 0
+        self.skipped = 0
+        self.failures = []
+        self.skips = []
+        self.note = ""
+
+    def add(self, outcome, test):
+        if outcome == "pass":
+            self.passed += 1
+        elif outcome == "skip":
+            self.skipped += 1
+            self.skips.append(test)
+        else:
+            self.failed += 1
+            self.failures.append(test)
+
+    def line(self):
+        s = "%s: %d passed, %d failed, %d skipped" % (
+            self.name, self.passed, self.failed, self.skipped)
+        return s + (" (%s)" % self.note if self.note else "")
+
+
+def meson_stage(path, rc):
+    st = Stage("unit")
+    if path and os.path.exists(path):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for n, raw in enumerate(f, 1):
+                raw = raw.strip()
+                if not raw:
+                    continue
+                try:
+                    obj = json.loads(raw)
+                except ValueError:
+                    st.add("fail", "%s: unreadable line %d" % (path, n))
+                    continue
+                res = str(obj.get("result", "ERROR")).upper()
+                name = obj.get("name", "?")
+                if res in MESON_PASS:
+                    st.add("pass", name)
+                elif res in MESON_SKIP:
+                    st.add("skip", name)
+                else:
+                    st.add("fail", "%s [%s]" % (name, res))
+    elif rc == 0:
+        st.note = "no tests"
+    if rc not in (None, 0) and st.failed == 0:
+        st.add("fail", "meson test exited with status %d" % rc)
+    return st
+
+
+def junit_stage(path, rc):
+    st = Stage("functional")
+    if path and os.path.exists(path):
+        try:
+            root = ET.parse(path).getroot()
+        except ET.ParseError as e:
+            st.add("fail", "%s: %s" % (path, e))
+            root = None
+        if root is not None:
+            suites = [root] if root.tag == "testsuite" else root.iter("testsuite")
+            for suite in suites:
+                cases = list(suite.iter("testcase"))
+                if cases:
+                    for case in cases:
+                        name = "%s::%s" % (case.get("classname", ""), case.get("name", "?"))
+                        if case.find("failure") is not None or case.find("error") is not None:
+                            st.add("fail", name)
+                        elif case.find("skipped") is not None:
+                            sk = case.find("skipped")
+                            # An expected failure ran and behaved as declared.
+                            if sk.get("type") == "pytest.xfail":
+                                st.add("pass", name)
+                            else:
+                                st.add("skip", "%s: %s" % (name, sk.get("message", "")))
+                        else:
+                            st.add("pass", name)
+                else:
+                    # No testcase elements: fall back to the suite's counters.
+                    tests = int(suite.get("tests", 0))
+                    bad = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+                    skip = int(suite.get("skipped", 0))
+                    for i in range(bad):
+                        st.add("fail", "%s #%d" % (suite.get("name", "suite"), i))
+                    for i in range(skip):
+                        st.add("skip", "%s #%d" % (suite.get("name", "suite"), i))
+                    st.passed += max(0, tests - bad - skip)
+    if st.passed + st.failed + st.skipped == 0 and rc in (None, 0, 5):
+        st.note = "no tests"
+    # pytest: 0 all passed, 1 some failed, 5 nothing collected; else it broke.
+    if rc not in (None, 0, 1, 5) and st.failed == 0:
+        st.add("fail", "pytest exited with status %d" % rc)
+    if rc == 1 and st.failed == 0:
+        st.add("fail", "pytest reported failures missing from %s" % path)
+    return st
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--meson-log")
+    ap.add_argument("--meson-rc", type=int)
+    ap.add_argument("--junit")
+    ap.add_argument("--pytest-rc", type=int)
+    ap.add_argument("--result", action="append", default=[], metavar="NAME=OUTCOME",
+                    help="one test per stage: pass, fail or skip")
+    args = ap.parse_args()
+
+    stages = []
+    pre, post = [], []
+    for r in args.result:
+        name, _, outcome = r.partition("=")
+        if outcome not in ("pass", "fail", "skip"):
+            ap.error("bad --result %r" % r)
+        st = Stage(name)
+        st.add(outcome, name)
+        # Setup and build come before the test stages, everything else after.
+        (pre if name in ("setup", "build") else post).append(st)
+    stages += pre
+    if args.meson_log is not None or args.meson_rc is not None:
+        stages.append(meson_stage(args.meson_log, args.meson_rc))
+    if args.junit is not None or args.pytest_rc is not None:
+        stages.append(junit_stage(args.junit, args.pytest_rc))
+    stages += post
+
+    print("==== summary ====")
+    for st in stages:
+        print(st.line())
+    for st in stages:
+        for f in st.failures:
+            print("FAILED %s: %s" % (st.name, f))
+    for st in stages:
+        for s in st.skips:
+            print("SKIPPED %s: %s" % (st.name, s))
+    passed = sum(st.passed for st in stages)
+    failed = sum(st.failed for st in stages)
+    skipped = sum(st.skipped for st in stages)
+    print("%d skipped" % skipped)
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
