@@ -225,7 +225,8 @@ check_combinations(const char *dev_name, unsigned int kind, const struct virtio_
 	if ((kind & VIRTIO_DEVARG_USER) && !a->packed_vq && !rte_is_power_of_2(a->queue_size)) {
 		snprintf(err, err_len,
 			 "%s: devarg 'queue_size': invalid value '%" PRIu32
-			 "': a split ring (packed_vq=0) needs a power of two from 1 to 32768",
+			 "': allowed is a power of two from 1 to 32768 on a split ring "
+			 "(packed_vq=0)",
 			 dev_name, a->queue_size);
 		return -EINVAL;
 	}

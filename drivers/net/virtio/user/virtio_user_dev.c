@@ -253,8 +253,8 @@ virtio_user_dev_mem_regions(struct virtio_user_dev *dev, struct vhost_mem_region
 	}
 	if (w.needed > VHOST_MAX_MEM_REGIONS) {
 		VIRTIO_LOG(ERR, "%s: DPDK memory is split into %u regions but a vhost-user "
-			   "backend accepts at most %u; add --single-file-segments (or "
-			   "--in-memory) to the EAL arguments", dev->name, w.needed,
+			   "backend accepts at most %u; add --single-file-segments to the EAL "
+			   "arguments (alone or with --in-memory)", dev->name, w.needed,
 			   VHOST_MAX_MEM_REGIONS);
 		return -E2BIG;
 	}
