@@ -12,6 +12,7 @@
 
 #include "ethdev.h"
 #include "rxtx/rxtx.h"
+#include "stats.h"
 #include "virtio_log.h"
 
 /* Virtqueue index of each queue kind (spec 5.1.2: receiveq N = 2N, transmitq N = 2N+1). */
@@ -438,62 +439,6 @@ dev_close(struct rte_eth_dev *eth_dev)
 }
 
 static int
-stats_get(struct rte_eth_dev *eth_dev, struct rte_eth_stats *st)
-{
-	uint16_t q;
-
-	for (q = 0; q < eth_dev->data->nb_rx_queues; q++) {
-		const struct virtnet_rxq *rxq = eth_dev->data->rx_queues[q];
-
-		if (rxq == NULL)
-			continue;
-		st->ipackets += rxq->stats.packets;
-		st->ibytes += rxq->stats.bytes;
-		st->ierrors += rxq->stats.errors;
-		st->rx_nombuf += rxq->stats.nombuf;
-		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			st->q_ipackets[q] = rxq->stats.packets;
-			st->q_ibytes[q] = rxq->stats.bytes;
-			st->q_errors[q] = rxq->stats.errors;
-		}
-	}
-	for (q = 0; q < eth_dev->data->nb_tx_queues; q++) {
-		const struct virtnet_txq *txq = eth_dev->data->tx_queues[q];
-
-		if (txq == NULL)
-			continue;
-		st->opackets += txq->stats.packets;
-		st->obytes += txq->stats.bytes;
-		st->oerrors += txq->stats.errors;
-		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			st->q_opackets[q] = txq->stats.packets;
-			st->q_obytes[q] = txq->stats.bytes;
-		}
-	}
-	return 0;
-}
-
-static int
-stats_reset(struct rte_eth_dev *eth_dev)
-{
-	uint16_t q;
-
-	for (q = 0; q < eth_dev->data->nb_rx_queues; q++) {
-		struct virtnet_rxq *rxq = eth_dev->data->rx_queues[q];
-
-		if (rxq != NULL)
-			memset(&rxq->stats, 0, sizeof(rxq->stats));
-	}
-	for (q = 0; q < eth_dev->data->nb_tx_queues; q++) {
-		struct virtnet_txq *txq = eth_dev->data->tx_queues[q];
-
-		if (txq != NULL)
-			memset(&txq->stats, 0, sizeof(txq->stats));
-	}
-	return 0;
-}
-
-static int
 mtu_set(struct rte_eth_dev *eth_dev, uint16_t mtu)
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
@@ -578,8 +523,11 @@ static const struct eth_dev_ops virtnet_ops = {
 	.dev_stop = dev_stop,
 	.dev_close = dev_close,
 	.link_update = link_update,
-	.stats_get = stats_get,
-	.stats_reset = stats_reset,
+	.stats_get = virtnet_stats_get,
+	.stats_reset = virtnet_stats_reset,
+	.xstats_get = virtnet_xstats_get,
+	.xstats_get_names = virtnet_xstats_get_names,
+	.xstats_reset = virtnet_stats_reset,
 	.mtu_set = mtu_set,
 	.mac_addr_set = mac_addr_set,
 	.rx_queue_setup = rx_queue_setup,
