@@ -16,6 +16,7 @@ as one failed test, so a crash or a timeout never passes silently.
 
 import argparse
 import json
+import re
 import os
 import sys
 import xml.etree.ElementTree as ET
@@ -51,6 +52,27 @@ class Stage:
         return s + (" (%s)" % self.note if self.note else "")
 
 
+# Results a TAP binary may end with; a crash mid-run also lands here.
+MESON_FAIL_KINDS = {"FAIL", "ERROR", "TIMEOUT"}
+
+
+def tap_cases(stdout):
+    """(outcome, description) for each 'ok' / 'not ok' line of TAP output."""
+    cases = []
+    for line in stdout.splitlines():
+        m = re.match(r"(not ok|ok)\s+\d+\s*-?\s*(.*)", line)
+        if not m:
+            continue
+        desc = m.group(2)
+        if m.group(1) == "not ok":
+            cases.append(("fail", desc))
+        elif "# SKIP" in desc.upper():
+            cases.append(("skip", desc))
+        else:
+            cases.append(("pass", desc))
+    return cases
+
+
 def meson_stage(path, rc):
     st = Stage("unit")
     if path and os.path.exists(path):
@@ -66,6 +88,14 @@ def meson_stage(path, rc):
                     continue
                 res = str(obj.get("result", "ERROR")).upper()
                 name = obj.get("name", "?")
+                cases = tap_cases(obj.get("stdout") or "")
+                if cases and res in MESON_PASS | MESON_FAIL_KINDS:
+                    # A TAP binary counts each of its cases.
+                    for outcome, case in cases:
+                        st.add(outcome, "%s: %s" % (name, case))
+                    if res not in MESON_PASS and all(o != "fail" for o, _ in cases):
+                        st.add("fail", "%s [%s]" % (name, res))
+                    continue
                 if res in MESON_PASS:
                     st.add("pass", name)
                 elif res in MESON_SKIP:

@@ -264,10 +264,13 @@ virtio_devargs_parse(const char *dev_name, const char *args, unsigned int kind,
 			ret = -EINVAL;
 			break;
 		}
-		for (j = 0; j < i; j++) {
+		for (j = 0; j < i && ret == 0; j++) {
 			if (strcmp(kv->pairs[j].key, p->key) == 0) {
-				snprintf(err, err_len, "%s: devarg '%s' is given more than once",
-					 dev_name, p->key);
+				snprintf(err, err_len,
+					 "%s: devarg '%s': invalid value '%s': allowed is one value "
+					 "per key ('%s' was given first)", dev_name, p->key,
+					 p->value != NULL ? p->value : "",
+					 kv->pairs[j].value != NULL ? kv->pairs[j].value : "");
 				ret = -EINVAL;
 			}
 		}

@@ -87,16 +87,46 @@ tx_queue_release(struct rte_eth_dev *eth_dev, uint16_t q)
 	eth_dev->data->tx_queues[q] = NULL;
 }
 
+static struct virtio_queue_params
+queue_params(struct rte_eth_dev *eth_dev, uint16_t vq_index, uint16_t size,
+	     const struct rte_memzone *mz, uint16_t q)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+
+	return (struct virtio_queue_params){
+		.vq_index = vq_index,
+		.size = size,
+		.mem = mz->addr,
+		.dev_addr = device_addr(port, mz, 0),
+		.use_va = port->dev.use_va,
+		.hdr_size = virtio_dev_hdr_size(&port->dev),
+		.port_id = eth_dev->data->port_id,
+		.queue_id = q,
+	};
+}
+
+static void
+log_ring_size(struct rte_eth_dev *eth_dev, const char *kind, uint16_t q, uint16_t vq_index,
+	      uint16_t size, uint16_t nb_desc)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+
+	if (size != nb_desc)
+		VIRTIO_LOG(INFO, "%s: %s queue %u uses %u descriptors (asked %u, device max %u)",
+			   eth_dev->data->name, kind, q, size, nb_desc,
+			   port->dev.ops->queue_max_size(&port->dev, vq_index));
+}
+
 static int
 rx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsigned int socket,
 	       const struct rte_eth_rxconf *conf, struct rte_mempool *mp)
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
 	uint16_t size = ring_size_for(port, RXQ_VQ_INDEX(q), nb_desc);
-	uint16_t hdr_size = virtio_dev_hdr_size(&port->dev);
 	uint32_t room = rte_pktmbuf_data_room_size(mp);
+	struct virtio_queue_params params;
+	const struct rte_memzone *mz;
 	struct virtnet_rxq *rxq;
-	struct rte_mbuf tmpl;
 	int ret;
 
 	RTE_SET_USED(conf);
@@ -109,39 +139,23 @@ rx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 	}
 	rx_queue_release(eth_dev, q);
 	rxq = rte_zmalloc_socket("virtio_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket);
-	if (rxq == NULL)
-		return -ENOMEM;
-	rxq->mz = reserve_ring(eth_dev, "rxq", q, vq_split_ring_size(size), socket);
-	if (rxq->mz == NULL) {
-		rte_free(rxq);
-		return -ENOMEM;
+	mz = reserve_ring(eth_dev, "rxq", q, vq_split_ring_size(size), socket);
+	if (rxq == NULL || mz == NULL) {
+		ret = -ENOMEM;
+		goto fail;
 	}
-	ret = vq_split_init(&rxq->vq, RXQ_VQ_INDEX(q), size, rxq->mz->addr,
-			    device_addr(port, rxq->mz, 0), port->dev.use_va);
-	if (ret != 0) {
-		rte_memzone_free(rxq->mz);
-		rte_free(rxq);
-		return ret;
-	}
-	rxq->mp = mp;
-	rxq->hdr_size = hdr_size;
-	rxq->post_len = room - RTE_PKTMBUF_HEADROOM + hdr_size;
-	rxq->queue_id = q;
-	rxq->port_id = eth_dev->data->port_id;
-
-	memset(&tmpl, 0, sizeof(tmpl));
-	tmpl.data_off = RTE_PKTMBUF_HEADROOM;
-	tmpl.nb_segs = 1;
-	tmpl.port = rxq->port_id;
-	rte_mbuf_refcnt_set(&tmpl, 1);
-	rxq->mbuf_initializer = *(uint64_t *)RTE_PTR_ADD(&tmpl, offsetof(struct rte_mbuf, rearm_data));
-
+	params = queue_params(eth_dev, RXQ_VQ_INDEX(q), size, mz, q);
+	ret = virtio_rxq_init(rxq, &params, mp);
+	if (ret != 0)
+		goto fail;
+	rxq->mz = mz;
 	eth_dev->data->rx_queues[q] = rxq;
-	if (size != nb_desc)
-		VIRTIO_LOG(INFO, "%s: Rx queue %u uses %u descriptors (asked %u, device max %u)",
-			   eth_dev->data->name, q, size, nb_desc,
-			   port->dev.ops->queue_max_size(&port->dev, RXQ_VQ_INDEX(q)));
+	log_ring_size(eth_dev, "Rx", q, RXQ_VQ_INDEX(q), size, nb_desc);
 	return 0;
+fail:
+	rte_memzone_free(mz);
+	rte_free(rxq);
+	return ret;
 }
 
 static int
@@ -150,41 +164,32 @@ tx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
 	uint16_t size = ring_size_for(port, TXQ_VQ_INDEX(q), nb_desc);
-	size_t ring_len = vq_split_ring_size(size);
+	struct virtio_queue_params params;
+	const struct rte_memzone *mz;
 	struct virtnet_txq *txq;
 	int ret;
 
 	RTE_SET_USED(conf);
 	tx_queue_release(eth_dev, q);
 	txq = rte_zmalloc_socket("virtio_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket);
-	if (txq == NULL)
-		return -ENOMEM;
-	/* The ring, then the per-slot headers and indirect tables, in one zone. */
-	txq->mz = reserve_ring(eth_dev, "txq", q,
-			       ring_len + sizeof(struct virtio_tx_slot) * size, socket);
-	if (txq->mz == NULL) {
-		rte_free(txq);
-		return -ENOMEM;
+	mz = reserve_ring(eth_dev, "txq", q, virtio_txq_mem_size(size), socket);
+	if (txq == NULL || mz == NULL) {
+		ret = -ENOMEM;
+		goto fail;
 	}
-	ret = vq_split_init(&txq->vq, TXQ_VQ_INDEX(q), size, txq->mz->addr,
-			    device_addr(port, txq->mz, 0), port->dev.use_va);
-	if (ret != 0) {
-		rte_memzone_free(txq->mz);
-		rte_free(txq);
-		return ret;
-	}
-	txq->slots = (struct virtio_tx_slot *)((uint8_t *)txq->mz->addr + ring_len);
-	txq->slots_dev_addr = device_addr(port, txq->mz, ring_len);
-	txq->hdr_size = virtio_dev_hdr_size(&port->dev);
-	txq->use_indirect = virtio_dev_has(&port->dev, VIRTIO_RING_F_INDIRECT_DESC);
-	txq->queue_id = q;
-	txq->port_id = eth_dev->data->port_id;
+	params = queue_params(eth_dev, TXQ_VQ_INDEX(q), size, mz, q);
+	ret = virtio_txq_init(txq, &params,
+			      virtio_dev_has(&port->dev, VIRTIO_RING_F_INDIRECT_DESC));
+	if (ret != 0)
+		goto fail;
+	txq->mz = mz;
 	eth_dev->data->tx_queues[q] = txq;
-	if (size != nb_desc)
-		VIRTIO_LOG(INFO, "%s: Tx queue %u uses %u descriptors (asked %u, device max %u)",
-			   eth_dev->data->name, q, size, nb_desc,
-			   port->dev.ops->queue_max_size(&port->dev, TXQ_VQ_INDEX(q)));
+	log_ring_size(eth_dev, "Tx", q, TXQ_VQ_INDEX(q), size, nb_desc);
 	return 0;
+fail:
+	rte_memzone_free(mz);
+	rte_free(txq);
+	return ret;
 }
 
 static uint64_t

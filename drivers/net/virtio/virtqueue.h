@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_atomic.h>
 #include <rte_branch_prediction.h>
@@ -167,7 +168,24 @@ vq_used_chain(struct virtqueue *vq, uint32_t id)
 static inline uint64_t
 vq_mbuf_dev_addr(const struct virtqueue *vq, const void *m)
 {
-	return *(const uint64_t *)((uintptr_t)m + vq->mbuf_addr_off);
+	uint64_t addr;
+
+	/* buf_addr is a pointer, buf_iova an integer: memcpy keeps aliasing rules. */
+	memcpy(&addr, (const uint8_t *)m + vq->mbuf_addr_off, sizeof(addr));
+	return addr;
+}
+
+/*
+ * Reads a used element once: the device could rewrite it between our
+ * validation and our use, so both must look at the same copy.
+ */
+static inline struct vring_used_elem
+vq_used_elem(const struct virtqueue *vq, uint16_t pos)
+{
+	const volatile struct vring_used_elem *ue = &vq->used->ring[pos & vq->mask];
+	struct vring_used_elem copy = { .id = ue->id, .len = ue->len };
+
+	return copy;
 }
 
 /* Publishes avail entries up to vq->avail_idx, then rings the doorbell if needed. */

@@ -18,8 +18,15 @@
 #define VIRTIO_TX_MAX_SEGS 64
 /* Entries in each Tx slot's indirect table: header + segments. */
 #define VIRTIO_TX_INDIRECT_MAX 16
-/* Rx refill happens once at least this many descriptors are free. */
+/* Rx refill happens once this many descriptors are free (less on tiny rings). */
 #define VIRTIO_RX_REFILL_BATCH 32
+
+/* A quarter of a small ring, so a ring of a few entries never stalls. */
+static inline uint16_t
+virtio_rx_refill_thresh(uint16_t ring_size)
+{
+	return RTE_MAX(1, RTE_MIN(VIRTIO_RX_REFILL_BATCH, ring_size / 4));
+}
 
 struct virtnet_queue_stats {
 	uint64_t packets;
@@ -33,6 +40,7 @@ struct virtnet_rxq {
 	struct rte_mempool *mp;
 	uint64_t mbuf_initializer; /* rearm_data template: data_off, refcnt, nb_segs, port */
 	uint32_t post_len;         /* bytes of each posted buffer, header included */
+	uint16_t refill_thresh;    /* refill once this many descriptors are free */
 	uint16_t hdr_size;
 	uint16_t queue_id;
 	uint16_t port_id;
@@ -67,6 +75,29 @@ virtio_mbuf_rearm(struct rte_mbuf *m, uint64_t rearm)
 {
 	*(uint64_t *)RTE_PTR_ADD(m, offsetof(struct rte_mbuf, rearm_data)) = rearm;
 }
+
+/* Where a queue lives and whom it belongs to. */
+struct virtio_queue_params {
+	uint16_t vq_index;  /* virtqueue index in the device */
+	uint16_t size;      /* ring entries, a power of two */
+	void *mem;          /* zeroed, 4096-aligned ring memory */
+	uint64_t dev_addr;  /* the same memory as the device addresses it */
+	bool use_va;        /* descriptors carry virtual addresses */
+	uint16_t hdr_size;  /* net header size for the negotiated features */
+	uint16_t port_id;
+	uint16_t queue_id;
+};
+
+/* Lays out an Rx queue over p->mem (vq_split_ring_size(p->size) bytes). */
+int virtio_rxq_init(struct virtnet_rxq *rxq, const struct virtio_queue_params *p,
+		    struct rte_mempool *mp);
+
+/* Bytes a Tx queue needs: the ring, then per-slot headers and indirect tables. */
+size_t virtio_txq_mem_size(uint16_t size);
+
+/* Lays out a Tx queue over p->mem (virtio_txq_mem_size(p->size) bytes). */
+int virtio_txq_init(struct virtnet_txq *txq, const struct virtio_queue_params *p,
+		    bool use_indirect);
 
 /* Split ring, any order. */
 uint16_t virtio_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);

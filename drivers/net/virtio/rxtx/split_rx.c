@@ -45,10 +45,13 @@ refill(struct virtnet_rxq *rxq, uint16_t want)
 		uint16_t n = RTE_MIN(want, (uint16_t)RTE_DIM(mbufs));
 		uint16_t i;
 
-		if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, mbufs, n) != 0)) {
+		/* Bulk allocation is all or nothing: ask for less until it works. */
+		while (n > 0 && unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, mbufs, n) != 0)) {
 			rxq->stats.nombuf += n;
-			break;
+			n /= 2;
 		}
+		if (n == 0)
+			break;
 		for (i = 0; i < n; i++)
 			post_buffer(rxq, mbufs[i]);
 		posted += n;
@@ -85,7 +88,7 @@ refill_if_worth_it(struct virtnet_rxq *rxq)
 {
 	struct virtqueue *vq = &rxq->vq;
 
-	if (vq->nfree >= VIRTIO_RX_REFILL_BATCH || vq->nfree == vq->size)
+	if (vq->nfree >= rxq->refill_thresh)
 		refill(rxq, vq->nfree);
 	vq_suppress_interrupts(vq);
 }
@@ -95,16 +98,16 @@ refill_if_worth_it(struct virtnet_rxq *rxq)
  * id. Returns NULL (counted) when the device named a chain it does not own.
  */
 static inline struct rte_mbuf *
-take_used(struct virtnet_rxq *rxq, const struct vring_used_elem *ue)
+take_used(struct virtnet_rxq *rxq, uint32_t id)
 {
 	struct virtqueue *vq = &rxq->vq;
-	struct vq_desc_extra *dx = vq_used_chain(vq, ue->id);
+	struct vq_desc_extra *dx = vq_used_chain(vq, id);
 	struct rte_mbuf *m;
 
 	if (dx == NULL)
 		return NULL;
 	m = dx->cookie;
-	vq_free_chain(vq, (uint16_t)ue->id);
+	vq_free_chain(vq, (uint16_t)id);
 	return m;
 }
 
@@ -127,10 +130,9 @@ virtio_recv_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	uint64_t bytes = 0;
 
 	for (i = 0; i < n; i++) {
-		const struct vring_used_elem *ue =
-			&vq->used->ring[(uint16_t)(vq->used_cons + i) & vq->mask];
-		uint32_t len = ue->len;
-		struct rte_mbuf *m = take_used(rxq, ue);
+		struct vring_used_elem ue = vq_used_elem(vq, vq->used_cons + i);
+		uint32_t len = ue.len;
+		struct rte_mbuf *m = take_used(rxq, ue.id);
 
 		if (unlikely(m == NULL)) {
 			rxq->stats.errors++;
@@ -174,11 +176,11 @@ virtio_recv_mergeable_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts
 	uint64_t bytes = 0;
 
 	while (nb_rx < nb_pkts && pending > 0) {
-		const struct vring_used_elem *ue = &vq->used->ring[vq->used_cons & vq->mask];
-		struct vq_desc_extra *dx = vq_used_chain(vq, ue->id);
+		struct vring_used_elem ue = vq_used_elem(vq, vq->used_cons);
+		struct vq_desc_extra *dx = vq_used_chain(vq, ue.id);
 		const struct virtio_net_hdr_mrg_rxbuf *hdr;
 		struct rte_mbuf *head, *prev;
-		uint32_t len = ue->len;
+		uint32_t len = ue.len;
 		uint16_t nbufs, k;
 		bool bad = false;
 
@@ -200,7 +202,7 @@ virtio_recv_mergeable_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts
 		} else if (nbufs > pending) {
 			break; /* the rest of this packet is not published yet */
 		}
-		vq_free_chain(vq, (uint16_t)ue->id);
+		vq_free_chain(vq, (uint16_t)ue.id);
 		vq->used_cons++;
 		pending--;
 		if (unlikely(bad)) {
@@ -214,10 +216,9 @@ virtio_recv_mergeable_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts
 		head->nb_segs = nbufs;
 		prev = head;
 		for (k = 1; k < nbufs; k++) {
-			const struct vring_used_elem *ce =
-				&vq->used->ring[vq->used_cons & vq->mask];
-			uint32_t clen = ce->len;
-			struct rte_mbuf *seg = take_used(rxq, ce);
+			struct vring_used_elem ce = vq_used_elem(vq, vq->used_cons);
+			uint32_t clen = ce.len;
+			struct rte_mbuf *seg = take_used(rxq, ce.id);
 
 			vq->used_cons++;
 			pending--;

@@ -30,15 +30,14 @@ virtio_txq_cleanup(struct virtnet_txq *txq)
 	uint16_t i;
 
 	for (i = 0; i < pending; i++) {
-		const struct vring_used_elem *ue =
-			&vq->used->ring[(uint16_t)(vq->used_cons + i) & vq->mask];
-		struct vq_desc_extra *dx = vq_used_chain(vq, ue->id);
+		struct vring_used_elem ue = vq_used_elem(vq, vq->used_cons + i);
+		struct vq_desc_extra *dx = vq_used_chain(vq, ue.id);
 
 		if (unlikely(dx == NULL))
 			continue;
 		freed += dx->ndescs;
 		done[ndone++] = dx->cookie;
-		vq_free_chain(vq, (uint16_t)ue->id);
+		vq_free_chain(vq, (uint16_t)ue.id);
 		if (ndone == TX_FREE_BULK) {
 			rte_pktmbuf_free_bulk(done, ndone);
 			ndone = 0;

@@ -1,0 +1,657 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "fake_device.h"
+
+/* Buffers one received packet may span. */
+#define FAKE_MAX_RX_BUFS 256
+
+static uint32_t
+next_rand(uint32_t *state)
+{
+	uint32_t x = *state ? *state : 0x9e3779b9u;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
+
+static void proto_error(struct fake_dev *fd, const char *fmt, ...) __rte_format_printf(2, 3);
+
+static void
+proto_error(struct fake_dev *fd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(fd->last_error, sizeof(fd->last_error), fmt, ap);
+	va_end(ap);
+	fd->protocol_errors++;
+	fprintf(stderr, "fake device: queue %u: %s\n", fd->vq->index, fd->last_error);
+}
+
+int
+fake_dev_init(struct fake_dev *fd, struct virtqueue *vq, uint16_t hdr_size, bool mergeable)
+{
+	memset(fd, 0, sizeof(*fd));
+	if (vq == NULL || vq->size == 0 || hdr_size > sizeof(struct virtio_net_hdr_mrg_rxbuf))
+		return -EINVAL;
+	fd->vq = vq;
+	fd->desc = vq->desc;
+	fd->avail = vq->avail;
+	fd->used = vq->used;
+	fd->size = vq->size;
+	fd->hdr_size = hdr_size;
+	fd->mergeable = mergeable;
+	fd->seed = 12345;
+	fd->staged_cap = 4u * vq->size + 64;
+	fd->staged = calloc(fd->staged_cap, sizeof(*fd->staged));
+	fd->outstanding = calloc(vq->size, 1);
+	fd->chain = calloc(FAKE_MAX_CHAIN, sizeof(*fd->chain));
+	if (fd->staged == NULL || fd->outstanding == NULL || fd->chain == NULL) {
+		fake_dev_fini(fd);
+		return -ENOMEM;
+	}
+	vq->notify = fake_notify;
+	vq->notify_cookie = fd;
+	return 0;
+}
+
+void
+fake_dev_fini(struct fake_dev *fd)
+{
+	free(fd->staged);
+	free(fd->outstanding);
+	free(fd->chain);
+	free(fd->regions);
+	fd->regions = NULL;
+	fd->nregions = 0;
+	fd->regions_cap = 0;
+	fd->staged = NULL;
+	fd->outstanding = NULL;
+	fd->chain = NULL;
+}
+
+int
+fake_dev_add_region(struct fake_dev *fd, const void *base, size_t len)
+{
+	if (fd->nregions == fd->regions_cap) {
+		unsigned int cap = fd->regions_cap ? 2 * fd->regions_cap : 64;
+		struct fake_region *r = realloc(fd->regions, sizeof(*r) * cap);
+
+		if (r == NULL)
+			return -ENOMEM;
+		fd->regions = r;
+		fd->regions_cap = cap;
+	}
+	fd->regions[fd->nregions].base = (uintptr_t)base;
+	fd->regions[fd->nregions].len = len;
+	fd->nregions++;
+	fd->sorted = false;
+	return 0;
+}
+
+static void
+add_mbuf_buffer(struct rte_mempool *mp, void *opaque, void *obj, unsigned int obj_idx)
+{
+	struct fake_dev *fd = opaque;
+	const struct rte_mbuf *m = obj;
+
+	RTE_SET_USED(mp);
+	RTE_SET_USED(obj_idx);
+	if (fake_dev_add_region(fd, m->buf_addr, m->buf_len) != 0)
+		proto_error(fd, "out of memory for regions (test bug)");
+}
+
+int
+fake_dev_add_mempool(struct fake_dev *fd, struct rte_mempool *mp)
+{
+	uint64_t before = fd->protocol_errors;
+
+	rte_mempool_obj_iter(mp, add_mbuf_buffer, fd);
+	return fd->protocol_errors == before ? 0 : -ENOMEM;
+}
+
+static int
+region_cmp(const void *a, const void *b)
+{
+	const struct fake_region *ra = a, *rb = b;
+
+	return ra->base < rb->base ? -1 : ra->base > rb->base;
+}
+
+void
+fake_notify(struct virtqueue *vq)
+{
+	struct fake_dev *fd = vq->notify_cookie;
+
+	fd->notifications++;
+}
+
+static bool
+in_regions(struct fake_dev *fd, uint64_t addr, uint64_t len)
+{
+	unsigned int lo = 0, hi = fd->nregions;
+	const struct fake_region *r;
+
+	if (!fd->sorted) {
+		qsort(fd->regions, fd->nregions, sizeof(*fd->regions), region_cmp);
+		fd->sorted = true;
+	}
+	/* Last region starting at or below addr. */
+	while (hi - lo > 1) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (fd->regions[mid].base <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (fd->nregions == 0)
+		return false;
+	r = &fd->regions[lo];
+	return addr >= r->base && len <= r->len && addr - r->base <= r->len - len;
+}
+
+uint16_t
+fake_avail_pending(struct fake_dev *fd)
+{
+	uint16_t idx = __atomic_load_n(&fd->avail->idx, __ATOMIC_ACQUIRE);
+	uint16_t pending = (uint16_t)(idx - fd->last_avail);
+
+	if (pending > fd->size) {
+		proto_error(fd, "avail->idx %u is %u entries past the device's %u (ring of %u)",
+				idx, pending, fd->last_avail, fd->size);
+		return 0;
+	}
+	return pending;
+}
+
+static int
+chain_add(struct fake_dev *fd, const struct vring_desc *d)
+{
+	bool write = (d->flags & VRING_DESC_F_WRITE) != 0;
+
+	if (fd->chain_len == FAKE_MAX_CHAIN) {
+		proto_error(fd, "chain longer than %u buffers", FAKE_MAX_CHAIN);
+		return -EPROTO;
+	}
+	if (d->addr == 0 || d->len == 0) {
+		proto_error(fd, "buffer with address 0x%" PRIx64 " and length %u", d->addr, d->len);
+		return -EPROTO;
+	}
+	if (!in_regions(fd, d->addr, d->len)) {
+		proto_error(fd, "buffer 0x%" PRIx64 "+%u outside the driver's memory", d->addr,
+				d->len);
+		return -EPROTO;
+	}
+	if (!write && fd->chain_len > 0 && fd->chain[fd->chain_len - 1].write) {
+		proto_error(fd, "device-readable buffer after a device-writable one");
+		return -EPROTO;
+	}
+	fd->chain[fd->chain_len].ptr = (uint8_t *)(uintptr_t)d->addr;
+	fd->chain[fd->chain_len].len = d->len;
+	fd->chain[fd->chain_len].write = write;
+	fd->chain_len++;
+	return 0;
+}
+
+static int
+walk_indirect(struct fake_dev *fd, const struct vring_desc *d)
+{
+	const struct vring_desc *table;
+	uint32_t n, i, steps = 0;
+
+	if (d->flags & VRING_DESC_F_NEXT) {
+		proto_error(fd, "descriptor with both INDIRECT and NEXT");
+		return -EPROTO;
+	}
+	if (d->len == 0 || d->len % sizeof(struct vring_desc) != 0 ||
+			d->len / sizeof(struct vring_desc) > FAKE_MAX_CHAIN) {
+		proto_error(fd, "indirect table of %u bytes", d->len);
+		return -EPROTO;
+	}
+	if (d->addr % 16 != 0 || !in_regions(fd, d->addr, d->len)) {
+		proto_error(fd, "indirect table at 0x%" PRIx64 "+%u misplaced", d->addr, d->len);
+		return -EPROTO;
+	}
+	table = (const struct vring_desc *)(uintptr_t)d->addr;
+	n = d->len / sizeof(struct vring_desc);
+	for (i = 0;;) {
+		struct vring_desc td = table[i];
+
+		if (++steps > n) {
+			proto_error(fd, "indirect chain loops");
+			return -EPROTO;
+		}
+		if (td.flags & VRING_DESC_F_INDIRECT) {
+			proto_error(fd, "INDIRECT inside an indirect table");
+			return -EPROTO;
+		}
+		if (chain_add(fd, &td) != 0)
+			return -EPROTO;
+		if (!(td.flags & VRING_DESC_F_NEXT))
+			break;
+		if (td.next >= n) {
+			proto_error(fd, "indirect next %u outside a table of %u", td.next, n);
+			return -EPROTO;
+		}
+		i = td.next;
+	}
+	return 0;
+}
+
+/* Collects the buffers of the chain at `head` into fd->chain. */
+static int
+walk_chain(struct fake_dev *fd, uint16_t head)
+{
+	uint32_t idx = head;
+
+	fd->chain_len = 0;
+	fd->chain_ring_descs = 0;
+	fd->chain_indirect = false;
+	for (;;) {
+		struct vring_desc d;
+
+		if (idx >= fd->size) {
+			proto_error(fd, "descriptor id %u outside a ring of %u", idx, fd->size);
+			return -EPROTO;
+		}
+		if (++fd->chain_ring_descs > fd->size) {
+			proto_error(fd, "chain from head %u loops", head);
+			return -EPROTO;
+		}
+		d = fd->desc[idx];
+		if (d.flags & VRING_DESC_F_INDIRECT) {
+			fd->chain_indirect = true;
+			return walk_indirect(fd, &d);
+		}
+		if (chain_add(fd, &d) != 0)
+			return -EPROTO;
+		if (!(d.flags & VRING_DESC_F_NEXT))
+			return 0;
+		idx = d.next;
+	}
+}
+
+/* Reads the avail entry `k` places after the next unread one, checking it. */
+static int
+peek_head(struct fake_dev *fd, uint16_t k, uint16_t *head)
+{
+	uint16_t h = fd->avail->ring[(uint16_t)(fd->last_avail + k) & (fd->size - 1)];
+
+	if (h >= fd->size) {
+		proto_error(fd, "avail entry %u names descriptor %u (ring of %u)",
+				(uint16_t)(fd->last_avail + k), h, fd->size);
+		return -EPROTO;
+	}
+	if (fd->outstanding[h]) {
+		proto_error(fd, "avail entry %u names descriptor %u, already given to the device",
+				(uint16_t)(fd->last_avail + k), h);
+		return -EPROTO;
+	}
+	*head = h;
+	return 0;
+}
+
+static void
+stage(struct fake_dev *fd, uint32_t id, uint32_t len, uint32_t group, bool real)
+{
+	struct fake_used *u;
+
+	if (fd->nstaged == fd->staged_cap) {
+		proto_error(fd, "too many staged used elements (test bug)");
+		return;
+	}
+	u = &fd->staged[fd->nstaged++];
+	u->id = id;
+	u->len = len;
+	u->group = group;
+	u->real = real;
+	if (real) {
+		fd->last_real = *u;
+		fd->have_last_real = true;
+	}
+}
+
+static void
+write_used(struct fake_dev *fd, const struct fake_used *u)
+{
+	struct vring_used_elem *e = &fd->used->ring[fd->used_idx & (fd->size - 1)];
+
+	e->id = u->id;
+	e->len = u->len;
+	fd->used_idx++;
+	if (u->real && u->id < fd->size)
+		fd->outstanding[u->id] = 0;
+}
+
+static void
+store_used_idx(struct fake_dev *fd)
+{
+	/* Entries must be visible before the index that publishes them. */
+	__atomic_store_n(&fd->used->idx, fd->used_idx, __ATOMIC_RELEASE);
+}
+
+unsigned int
+fake_staged(const struct fake_dev *fd)
+{
+	return fd->nstaged;
+}
+
+unsigned int
+fake_publish(struct fake_dev *fd, unsigned int max, enum fake_order order)
+{
+	struct fake_used *tmp;
+	uint32_t *groups;
+	unsigned int ngroups = 0, i, j, out = 0, n;
+
+	if (fd->nstaged == 0)
+		return 0;
+	tmp = calloc(fd->nstaged, sizeof(*tmp));
+	groups = calloc(fd->nstaged, sizeof(*groups));
+	if (tmp == NULL || groups == NULL) {
+		free(tmp);
+		free(groups);
+		proto_error(fd, "out of memory (test bug)");
+		return 0;
+	}
+	/* Distinct groups in staging order. */
+	for (i = 0; i < fd->nstaged; i++)
+		if (ngroups == 0 || groups[ngroups - 1] != fd->staged[i].group)
+			groups[ngroups++] = fd->staged[i].group;
+	if (order == FAKE_ORDER_REVERSE) {
+		for (i = 0; i < ngroups / 2; i++) {
+			uint32_t g = groups[i];
+
+			groups[i] = groups[ngroups - 1 - i];
+			groups[ngroups - 1 - i] = g;
+		}
+	} else if (order == FAKE_ORDER_SHUFFLE) {
+		for (i = ngroups; i > 1; i--) {
+			uint32_t k = next_rand(&fd->seed) % i;
+			uint32_t g = groups[i - 1];
+
+			groups[i - 1] = groups[k];
+			groups[k] = g;
+		}
+	}
+	for (i = 0; i < ngroups; i++)
+		for (j = 0; j < fd->nstaged; j++)
+			if (fd->staged[j].group == groups[i])
+				tmp[out++] = fd->staged[j];
+	n = RTE_MIN(max, out);
+	for (i = 0; i < n; i++)
+		write_used(fd, &tmp[i]);
+	memcpy(fd->staged, tmp + n, sizeof(*tmp) * (out - n));
+	fd->nstaged = out - n;
+	if (n > 0)
+		store_used_idx(fd);
+	free(tmp);
+	free(groups);
+	return n;
+}
+
+static void
+flush_unless_hold(struct fake_dev *fd)
+{
+	if (!fd->hold)
+		fake_publish(fd, UINT32_MAX, FAKE_ORDER_FIFO);
+}
+
+void
+fake_inject_used(struct fake_dev *fd, uint32_t id, uint32_t len)
+{
+	stage(fd, id, len, fd->next_group++, false);
+	flush_unless_hold(fd);
+}
+
+int
+fake_inject_duplicate(struct fake_dev *fd)
+{
+	if (!fd->have_last_real)
+		return -ENOENT;
+	fake_inject_used(fd, fd->last_real.id, fd->last_real.len);
+	return 0;
+}
+
+int
+fake_pick_not_in_flight(struct fake_dev *fd, uint16_t *id)
+{
+	uint16_t pending = fake_avail_pending(fd);
+	uint8_t *busy = calloc(fd->size, 1);
+	uint16_t k, i;
+	int ret = -ENOENT;
+
+	if (busy == NULL)
+		return -ENOMEM;
+	memcpy(busy, fd->outstanding, fd->size);
+	for (k = 0; k < pending; k++) {
+		uint16_t h = fd->avail->ring[(uint16_t)(fd->last_avail + k) & (fd->size - 1)];
+
+		if (h < fd->size)
+			busy[h] = 1;
+	}
+	for (i = 0; i < fd->size; i++) {
+		if (!busy[i]) {
+			*id = i;
+			ret = 0;
+			break;
+		}
+	}
+	free(busy);
+	return ret;
+}
+
+void
+fake_used_idx_jump(struct fake_dev *fd, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct fake_used u = { .id = FAKE_BOGUS_ID, .len = 0, .real = false };
+
+		write_used(fd, &u);
+	}
+	store_used_idx(fd);
+}
+
+void
+fake_set_used_flags(struct fake_dev *fd, uint16_t flags)
+{
+	__atomic_store_n(&fd->used->flags, flags, __ATOMIC_RELEASE);
+}
+
+void
+fake_set_avail_event(struct fake_dev *fd, uint16_t idx)
+{
+	uint16_t *event = (uint16_t *)&fd->used->ring[fd->size];
+
+	__atomic_store_n(event, idx, __ATOMIC_RELEASE);
+}
+
+/* Copies `len` bytes of a stream (header then frame) starting at `off` into dst. */
+static void
+stream_copy(uint8_t *dst, const uint8_t *hdr, uint16_t hdr_size, const uint8_t *frame, uint32_t off,
+		uint32_t len)
+{
+	while (len > 0) {
+		if (off < hdr_size) {
+			uint32_t n = RTE_MIN(len, (uint32_t)hdr_size - off);
+
+			memcpy(dst, hdr + off, n);
+			dst += n;
+			off += n;
+			len -= n;
+		} else {
+			memcpy(dst, frame + (off - hdr_size), len);
+			return;
+		}
+	}
+}
+
+int
+fake_rx_deliver_fault(struct fake_dev *fd, const void *frame, uint32_t len,
+		const struct virtio_net_hdr_mrg_rxbuf *tmpl, enum fake_fault fault)
+{
+	struct {
+		uint16_t head;
+		uint32_t cap;
+	} bufs[FAKE_MAX_RX_BUFS];
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	uint32_t need = fd->hdr_size + len;
+	uint32_t cap = 0, off = 0, group;
+	uint16_t pending = fake_avail_pending(fd);
+	unsigned int nb = 0, b, i;
+	bool cont_fault = fault == FAKE_FAULT_CONT_LEN_ZERO ||
+			fault == FAKE_FAULT_CONT_LEN_TOO_BIG || fault == FAKE_FAULT_CONT_BAD_ID;
+
+	if (fd->protocol_errors != 0)
+		return -EPROTO;
+	/* Find enough posted buffers before touching any. */
+	while (cap < need && nb < pending) {
+		uint16_t head;
+		uint32_t chain_cap = 0;
+
+		if (nb == FAKE_MAX_RX_BUFS)
+			return -ENOSPC;
+		if (peek_head(fd, (uint16_t)nb, &head) != 0 || walk_chain(fd, head) != 0)
+			return -EPROTO;
+		for (i = 0; i < fd->chain_len; i++) {
+			if (!fd->chain[i].write) {
+				proto_error(fd, "Rx descriptor %u is not device-writable", head);
+				return -EPROTO;
+			}
+			chain_cap += fd->chain[i].len;
+		}
+		if (nb == 0 && fd->chain[0].len < fd->hdr_size) {
+			proto_error(fd, "Rx buffer %u of %u bytes cannot hold the net header", head,
+					fd->chain[0].len);
+			return -EPROTO;
+		}
+		bufs[nb].head = head;
+		bufs[nb].cap = chain_cap;
+		cap += chain_cap;
+		nb++;
+		if (!fd->mergeable)
+			break;
+	}
+	if (nb == 0)
+		return -ENOSPC;
+	if (cap < need)
+		return fd->mergeable ? -ENOSPC : -EMSGSIZE;
+	if (cont_fault && nb < 2)
+		return -EINVAL; /* test bug: the fault needs a second buffer */
+
+	if (tmpl != NULL)
+		hdr = *tmpl;
+	else
+		memset(&hdr, 0, sizeof(hdr));
+	hdr.num_buffers = fd->mergeable ? (uint16_t)nb : 1;
+	if (fault == FAKE_FAULT_NUM_BUFFERS_ZERO)
+		hdr.num_buffers = 0;
+	else if (fault == FAKE_FAULT_NUM_BUFFERS_HUGE)
+		hdr.num_buffers = UINT16_MAX;
+
+	group = fd->next_group++;
+	for (b = 0; b < nb; b++) {
+		uint32_t written = 0, id = bufs[b].head, ulen;
+
+		walk_chain(fd, bufs[b].head);
+		for (i = 0; i < fd->chain_len && off < need; i++) {
+			uint32_t n = RTE_MIN(fd->chain[i].len, need - off);
+
+			stream_copy(fd->chain[i].ptr, (const uint8_t *)&hdr, fd->hdr_size, frame,
+					off, n);
+			off += n;
+			written += n;
+		}
+		fd->outstanding[bufs[b].head] = 1;
+		ulen = written;
+		if (b == 0 && fault == FAKE_FAULT_LEN_ZERO)
+			ulen = 0;
+		else if (b == 0 && fault == FAKE_FAULT_LEN_SHORT)
+			ulen = fd->hdr_size - 1u;
+		else if (b == 0 && fault == FAKE_FAULT_LEN_TOO_BIG)
+			ulen = bufs[b].cap + 1;
+		else if (b == 1 && fault == FAKE_FAULT_CONT_LEN_ZERO)
+			ulen = 0;
+		else if (b == 1 && fault == FAKE_FAULT_CONT_LEN_TOO_BIG)
+			ulen = bufs[b].cap + 1;
+		else if (b == 1 && fault == FAKE_FAULT_CONT_BAD_ID)
+			id = FAKE_BOGUS_ID; /* that buffer is never given back */
+		stage(fd, id, ulen, group, id == bufs[b].head);
+	}
+	fd->last_avail = (uint16_t)(fd->last_avail + nb);
+	flush_unless_hold(fd);
+	return (int)nb;
+}
+
+int
+fake_rx_deliver(struct fake_dev *fd, const void *frame, uint32_t len,
+		const struct virtio_net_hdr_mrg_rxbuf *tmpl)
+{
+	return fake_rx_deliver_fault(fd, frame, len, tmpl, FAKE_FAULT_NONE);
+}
+
+int
+fake_tx_collect(struct fake_dev *fd, struct fake_tx_frame *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max && fake_avail_pending(fd) > 0) {
+		struct fake_tx_frame *f = &out[n];
+		uint32_t total = 0, i;
+		uint16_t head;
+
+		if (peek_head(fd, 0, &head) != 0 || walk_chain(fd, head) != 0)
+			break;
+		memset(f, 0, offsetof(struct fake_tx_frame, data));
+		for (i = 0; i < fd->chain_len; i++) {
+			const struct fake_buf *b = &fd->chain[i];
+			uint32_t k;
+
+			if (b->write) {
+				proto_error(fd, "Tx chain %u has a device-writable buffer", head);
+				break;
+			}
+			for (k = 0; k < b->len; k++, total++) {
+				if (total < fd->hdr_size)
+					f->hdr[total] = b->ptr[k];
+				else if (total - fd->hdr_size < FAKE_TX_MAX_FRAME)
+					f->data[total - fd->hdr_size] = b->ptr[k];
+			}
+		}
+		if (total < fd->hdr_size)
+			proto_error(fd, "Tx chain %u has %u bytes, less than the net header", head,
+					total);
+		else if (total - fd->hdr_size > FAKE_TX_MAX_FRAME)
+			proto_error(fd, "Tx chain %u carries a %u-byte frame", head,
+					total - fd->hdr_size);
+		f->len = total >= fd->hdr_size ? total - fd->hdr_size : 0;
+		f->head = head;
+		f->ring_descs = fd->chain_ring_descs;
+		f->nbufs = (uint16_t)fd->chain_len;
+		f->indirect = fd->chain_indirect;
+		f->hdr_alone = fd->chain[0].len == fd->hdr_size;
+		f->first_buf = fd->chain[0].ptr;
+		fd->outstanding[head] = 1;
+		fd->last_avail++;
+		stage(fd, head, 0, fd->next_group++, true);
+		n++;
+	}
+	flush_unless_hold(fd);
+	return (int)n;
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/*
+ * An in-process fake virtio-net device: it plays the DEVICE side of a split
+ * ring that the driver laid out with vq_split_init() over ordinary memory
+ * with use_va, so descriptor addresses are plain pointers.
+ *
+ * The fake trusts nothing the driver wrote: every avail entry, descriptor
+ * id, chain, indirect table and buffer address is checked (buffers must lie
+ * inside a registered memory region) before it is touched. Problems are
+ * counted in protocol_errors and described in last_error; tests assert the
+ * count stays zero.
+ *
+ * It can also misbehave on purpose, to check that the driver counts and
+ * survives what a broken or hostile device writes.
+ */
+
+#ifndef FAKE_DEVICE_H
+#define FAKE_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+
+#include "virtio_spec.h"
+#include "virtqueue.h"
+
+/* Longest chain (buffers, indirect entries included) the fake accepts. */
+#define FAKE_MAX_CHAIN 1024
+/* Largest frame fake_tx_collect() stores (bytes after the net header). */
+#define FAKE_TX_MAX_FRAME 16384
+/* Used id the fake writes when it wants an id the driver cannot own. */
+#define FAKE_BOGUS_ID 0xfffff00du
+
+/* Ways fake_rx_deliver_fault() spoils one delivery. */
+enum fake_fault {
+	FAKE_FAULT_NONE,
+	FAKE_FAULT_LEN_ZERO, /* first used element reports 0 bytes */
+	FAKE_FAULT_LEN_SHORT, /* first used element shorter than the net header */
+	FAKE_FAULT_LEN_TOO_BIG, /* first used element one byte past its buffer */
+	FAKE_FAULT_NUM_BUFFERS_ZERO, /* mergeable header says 0 buffers */
+	FAKE_FAULT_NUM_BUFFERS_HUGE, /* mergeable header says 65535 buffers */
+	FAKE_FAULT_CONT_LEN_ZERO, /* second buffer of a packet reports 0 bytes */
+	FAKE_FAULT_CONT_LEN_TOO_BIG, /* second buffer one byte past its buffer */
+	FAKE_FAULT_CONT_BAD_ID, /* second buffer reported with an out-of-range id */
+};
+
+/* Order in which fake_publish() writes the staged packets' used elements. */
+enum fake_order {
+	FAKE_ORDER_FIFO,
+	FAKE_ORDER_REVERSE,
+	FAKE_ORDER_SHUFFLE,
+};
+
+struct fake_region {
+	uintptr_t base;
+	size_t len;
+};
+
+/* A used element written later; `group` keeps a packet's buffers together. */
+struct fake_used {
+	uint32_t id;
+	uint32_t len;
+	uint32_t group;
+	bool real; /* returns a buffer the device took from the avail ring */
+};
+
+struct fake_buf {
+	uint8_t *ptr;
+	uint32_t len;
+	bool write;
+};
+
+struct fake_dev {
+	struct virtqueue *vq;
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	uint16_t size;
+	uint16_t hdr_size;
+	bool mergeable;
+	bool hold; /* stage used elements until fake_publish() */
+
+	uint16_t last_avail; /* next avail entry to read, free running */
+	uint16_t used_idx; /* next used entry to write, free running */
+	uint8_t *outstanding; /* per id: taken from avail, not given back */
+
+	struct fake_used *staged;
+	unsigned int nstaged;
+	unsigned int staged_cap;
+	uint32_t next_group;
+	struct fake_used last_real; /* for duplicates */
+	bool have_last_real;
+	uint32_t seed;
+
+	struct fake_region *regions; /* sorted by base when `sorted` */
+	unsigned int nregions;
+	unsigned int regions_cap;
+	bool sorted;
+
+	struct fake_buf *chain; /* scratch for chain walks */
+	unsigned int chain_len;
+	uint16_t chain_ring_descs;
+	bool chain_indirect;
+
+	uint64_t notifications;
+	uint64_t protocol_errors;
+	char last_error[256];
+};
+
+/* What the device saw in one Tx chain. */
+struct fake_tx_frame {
+	uint8_t hdr[sizeof(struct virtio_net_hdr_mrg_rxbuf)];
+	uint32_t len; /* frame bytes after the net header */
+	uint16_t head;
+	uint16_t ring_descs; /* descriptors the chain took in the ring */
+	uint16_t nbufs; /* buffers, indirect table entries included */
+	bool indirect;
+	bool hdr_alone; /* the first buffer holds exactly the net header */
+	const uint8_t *first_buf; /* address of the first buffer */
+	uint8_t data[FAKE_TX_MAX_FRAME];
+};
+
+/*
+ * Attaches the fake to a ring laid out by vq_split_init(); installs
+ * fake_notify as vq->notify. hdr_size is the negotiated net header size.
+ */
+int fake_dev_init(struct fake_dev *fd, struct virtqueue *vq, uint16_t hdr_size, bool mergeable);
+void fake_dev_fini(struct fake_dev *fd);
+
+/*
+ * Memory the driver may point descriptors at; a buffer must lie inside one
+ * region. fake_dev_add_mempool() adds the data buffer of every mbuf of a
+ * pktmbuf pool, so a descriptor running past its mbuf's buffer is caught.
+ */
+int fake_dev_add_region(struct fake_dev *fd, const void *base, size_t len);
+int fake_dev_add_mempool(struct fake_dev *fd, struct rte_mempool *mp);
+
+/* The doorbell: counts in fd->notifications (vq->notify_cookie is the fake). */
+void fake_notify(struct virtqueue *vq);
+
+/* Avail entries the driver published and the fake has not read yet. */
+uint16_t fake_avail_pending(struct fake_dev *fd);
+
+/*
+ * Receive side: writes the net header (from `tmpl`, or zeroes when NULL, with
+ * num_buffers set) and the frame into posted buffers, several when
+ * mergeable, and publishes (or stages, when hold) the used elements.
+ * Returns the number of buffers used, -ENOSPC when not enough buffers are
+ * posted (nothing consumed), -EMSGSIZE when the frame cannot fit one buffer
+ * without mergeable buffers, -EPROTO when the driver's ring is invalid.
+ */
+int fake_rx_deliver(struct fake_dev *fd, const void *frame, uint32_t len,
+		const struct virtio_net_hdr_mrg_rxbuf *tmpl);
+int fake_rx_deliver_fault(struct fake_dev *fd, const void *frame, uint32_t len,
+		const struct virtio_net_hdr_mrg_rxbuf *tmpl, enum fake_fault fault);
+
+/*
+ * Transmit side: reads up to `max` chains from the avail ring (direct
+ * chains, VRING_DESC_F_NEXT and VRING_DESC_F_INDIRECT tables), splits each
+ * into net header and frame, and publishes (or stages) a used element per
+ * chain. Returns the number of frames stored in `out`.
+ */
+int fake_tx_collect(struct fake_dev *fd, struct fake_tx_frame *out, unsigned int max);
+
+/* Stages (or publishes, unless hold) a used element as its own packet. */
+void fake_inject_used(struct fake_dev *fd, uint32_t id, uint32_t len);
+/* Repeats the last real used element (a duplicate id). Returns -ENOENT if none. */
+int fake_inject_duplicate(struct fake_dev *fd);
+/* An id (< size) that the driver does not have in flight; -ENOENT if none. */
+int fake_pick_not_in_flight(struct fake_dev *fd, uint16_t *id);
+
+/*
+ * Publishes up to `max` staged used elements (packets kept together) in
+ * the given order; the rest stay staged. Returns the number published.
+ */
+unsigned int fake_publish(struct fake_dev *fd, unsigned int max, enum fake_order order);
+unsigned int fake_staged(const struct fake_dev *fd);
+
+/*
+ * Moves used->idx forward by `n` entries that name no buffer (id
+ * FAKE_BOGUS_ID): with n larger than what the driver has in flight this
+ * is a used index jumping ahead.
+ */
+void fake_used_idx_jump(struct fake_dev *fd, uint16_t n);
+
+/* Device-owned notification controls. */
+void fake_set_used_flags(struct fake_dev *fd, uint16_t flags);
+void fake_set_avail_event(struct fake_dev *fd, uint16_t idx);
+
+#endif /* FAKE_DEVICE_H */

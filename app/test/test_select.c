@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/* Path election as a table: inputs in, burst functions and names out. */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_vect.h>
+
+#include "rxtx/rxtx.h"
+#include "rxtx/select.h"
+#include "virtio_spec.h"
+
+#define F(b) VIRTIO_BIT(b)
+#define BASE                                                                                   \
+	(F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_INDIRECT_DESC) | F(VIRTIO_RING_F_EVENT_IDX) | \
+			F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_STATUS))
+
+struct path_case {
+	const char *what;
+	uint64_t features;
+	uint64_t rx_offloads;
+	bool vectorized;
+	bool in_order;
+	uint16_t simd;
+	virtio_burst_t rx;
+	const char *rx_name;
+	bool note_expected;
+	const char *note_word; /* a word the note must contain, or NULL */
+};
+
+static const struct path_case cases[] = {
+	{ "no mergeable buffers", BASE, 0, false, false, RTE_VECT_SIMD_256, virtio_recv_pkts,
+			"virtio_recv_pkts", false, NULL },
+	{ "mergeable buffers", BASE | F(VIRTIO_NET_F_MRG_RXBUF), 0, false, false, RTE_VECT_SIMD_256,
+			virtio_recv_mergeable_pkts, "virtio_recv_mergeable_pkts", false, NULL },
+	{ "mergeable, scatter offload", BASE | F(VIRTIO_NET_F_MRG_RXBUF),
+			RTE_ETH_RX_OFFLOAD_SCATTER, false, false, RTE_VECT_SIMD_512,
+			virtio_recv_mergeable_pkts, "virtio_recv_mergeable_pkts", false, NULL },
+	{ "only VERSION_1", F(VIRTIO_F_VERSION_1), 0, false, false, RTE_VECT_SIMD_DISABLED,
+			virtio_recv_pkts, "virtio_recv_pkts", false, NULL },
+	{ "mergeable alone", F(VIRTIO_NET_F_MRG_RXBUF), 0, false, false, RTE_VECT_SIMD_128,
+			virtio_recv_mergeable_pkts, "virtio_recv_mergeable_pkts", false, NULL },
+	{ "vectorized asked, no mergeable", BASE, 0, true, false, RTE_VECT_SIMD_512,
+			virtio_recv_pkts, "virtio_recv_pkts", true, "vectorized" },
+	{ "vectorized asked, mergeable", BASE | F(VIRTIO_NET_F_MRG_RXBUF), 0, true, false,
+			RTE_VECT_SIMD_256, virtio_recv_mergeable_pkts, "virtio_recv_mergeable_pkts",
+			true, "vectorized" },
+	{ "vectorized asked, SIMD disabled", BASE, 0, true, false, RTE_VECT_SIMD_DISABLED,
+			virtio_recv_pkts, "virtio_recv_pkts", true, "vectorized" },
+	{ "in_order asked, not negotiated", BASE | F(VIRTIO_NET_F_MRG_RXBUF), 0, false, true,
+			RTE_VECT_SIMD_256, virtio_recv_mergeable_pkts, "virtio_recv_mergeable_pkts",
+			true, "in_order" },
+	{ "in_order asked, no mergeable", BASE, 0, false, true, RTE_VECT_SIMD_256, virtio_recv_pkts,
+			"virtio_recv_pkts", true, "in_order" },
+	{ "vectorized and in_order asked", BASE | F(VIRTIO_NET_F_MRG_RXBUF), 0, true, true,
+			RTE_VECT_SIMD_512, virtio_recv_mergeable_pkts, "virtio_recv_mergeable_pkts",
+			true, NULL },
+};
+
+static void
+fill_input(const struct path_case *c, struct virtio_path_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->features = c->features;
+	in->rx_offloads = c->rx_offloads;
+	in->vectorized = c->vectorized;
+	in->in_order_requested = c->in_order;
+	in->max_simd_bitwidth = c->simd;
+}
+
+static void
+test_path_table(void **state)
+{
+	unsigned int i;
+
+	RTE_SET_USED(state);
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		const struct path_case *c = &cases[i];
+		struct virtio_path_input in;
+		struct virtio_path out;
+
+		print_message("case: %s\n", c->what);
+		fill_input(c, &in);
+		memset(&out, 0xa5, sizeof(out)); /* anything left over must be overwritten */
+		virtio_select_path(&in, &out);
+		assert_ptr_equal(out.rx, c->rx);
+		assert_non_null(out.rx_name);
+		assert_string_equal(out.rx_name, c->rx_name);
+		assert_ptr_equal(out.tx, virtio_xmit_pkts);
+		assert_non_null(out.tx_name);
+		assert_string_equal(out.tx_name, "virtio_xmit_pkts");
+		/* The note is a proper string in its buffer. */
+		assert_non_null(memchr(out.note, '\0', sizeof(out.note)));
+		if (c->note_expected) {
+			assert_true(strlen(out.note) > 0);
+			if (c->note_word != NULL)
+				assert_non_null(strstr(out.note, c->note_word));
+		} else {
+			assert_string_equal(out.note, "");
+		}
+	}
+}
+
+/* The names reported must name the functions installed, whatever they are. */
+static void
+test_names_match_functions(void **state)
+{
+	static const struct {
+		virtio_burst_t fn;
+		const char *name;
+	} known[] = {
+		{ virtio_recv_pkts, "virtio_recv_pkts" },
+		{ virtio_recv_mergeable_pkts, "virtio_recv_mergeable_pkts" },
+		{ virtio_xmit_pkts, "virtio_xmit_pkts" },
+	};
+	uint64_t f;
+
+	RTE_SET_USED(state);
+	for (f = 0; f < 4; f++) {
+		struct virtio_path_input in = {
+			.features = F(VIRTIO_F_VERSION_1) |
+					((f & 1) ? F(VIRTIO_NET_F_MRG_RXBUF) : 0),
+			.vectorized = (f & 2) != 0,
+			.max_simd_bitwidth = RTE_VECT_SIMD_256,
+		};
+		struct virtio_path out;
+		unsigned int k, rx_hits = 0, tx_hits = 0;
+
+		virtio_select_path(&in, &out);
+		for (k = 0; k < RTE_DIM(known); k++) {
+			if (out.rx == known[k].fn) {
+				assert_string_equal(out.rx_name, known[k].name);
+				rx_hits++;
+			}
+			if (out.tx == known[k].fn) {
+				assert_string_equal(out.tx_name, known[k].name);
+				tx_hits++;
+			}
+		}
+		assert_int_equal(rx_hits, 1);
+		assert_int_equal(tx_hits, 1);
+	}
+}
+
+/* Both fallbacks at once: the note explains each of them. */
+static void
+test_note_lists_every_fallback(void **state)
+{
+	struct virtio_path_input in = {
+		.features = BASE,
+		.vectorized = true,
+		.in_order_requested = true,
+		.max_simd_bitwidth = RTE_VECT_SIMD_512,
+	};
+	struct virtio_path out;
+
+	RTE_SET_USED(state);
+	virtio_select_path(&in, &out);
+	assert_non_null(strstr(out.note, "vectorized"));
+	assert_non_null(strstr(out.note, "in_order"));
+}
+
+/* Pure: the same input gives the same output, whatever came before. */
+static void
+test_pure(void **state)
+{
+	uint32_t i;
+
+	RTE_SET_USED(state);
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct virtio_path_input in, copy;
+		struct virtio_path a, b, c;
+		unsigned int j = (i + 5) % RTE_DIM(cases);
+
+		fill_input(&cases[i], &in);
+		copy = in;
+		virtio_select_path(&in, &a);
+		/* Another election in between, with different inputs. */
+		fill_input(&cases[j], &in);
+		virtio_select_path(&in, &c);
+		in = copy;
+		memset(&b, 0x5a, sizeof(b));
+		virtio_select_path(&in, &b);
+		assert_memory_equal(&in, &copy, sizeof(in)); /* the input is not modified */
+		assert_ptr_equal(a.rx, b.rx);
+		assert_ptr_equal(a.tx, b.tx);
+		assert_string_equal(a.rx_name, b.rx_name);
+		assert_string_equal(a.tx_name, b.tx_name);
+		assert_string_equal(a.note, b.note);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_path_table),
+		cmocka_unit_test(test_names_match_functions),
+		cmocka_unit_test(test_note_lists_every_fallback),
+		cmocka_unit_test(test_pure),
+	};
+
+	return cmocka_run_group_tests_name("select", tests, NULL, NULL);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/* Laying out Rx and Tx queues over memory the caller provides. */
+
+#include <string.h>
+
+#include "rxtx.h"
+
+size_t
+virtio_txq_mem_size(uint16_t size)
+{
+	return vq_split_ring_size(size) + sizeof(struct virtio_tx_slot) * size;
+}
+
+int
+virtio_rxq_init(struct virtnet_rxq *rxq, const struct virtio_queue_params *p,
+		struct rte_mempool *mp)
+{
+	struct rte_mbuf tmpl;
+	int ret;
+
+	memset(rxq, 0, sizeof(*rxq));
+	ret = vq_split_init(&rxq->vq, p->vq_index, p->size, p->mem, p->dev_addr, p->use_va);
+	if (ret != 0)
+		return ret;
+	rxq->mp = mp;
+	rxq->hdr_size = p->hdr_size;
+	/* The header lands in the tail of the headroom, the frame in the data room. */
+	rxq->post_len = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM + p->hdr_size;
+	rxq->refill_thresh = virtio_rx_refill_thresh(p->size);
+	rxq->queue_id = p->queue_id;
+	rxq->port_id = p->port_id;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.data_off = RTE_PKTMBUF_HEADROOM;
+	tmpl.nb_segs = 1;
+	tmpl.port = p->port_id;
+	rte_mbuf_refcnt_set(&tmpl, 1);
+	memcpy(&rxq->mbuf_initializer, RTE_PTR_ADD(&tmpl, offsetof(struct rte_mbuf, rearm_data)),
+	       sizeof(rxq->mbuf_initializer));
+	return 0;
+}
+
+int
+virtio_txq_init(struct virtnet_txq *txq, const struct virtio_queue_params *p, bool use_indirect)
+{
+	size_t ring_len = vq_split_ring_size(p->size);
+	int ret;
+
+	memset(txq, 0, sizeof(*txq));
+	ret = vq_split_init(&txq->vq, p->vq_index, p->size, p->mem, p->dev_addr, p->use_va);
+	if (ret != 0)
+		return ret;
+	/* Per-slot headers and indirect tables follow the ring. */
+	txq->slots = (struct virtio_tx_slot *)((uint8_t *)p->mem + ring_len);
+	txq->slots_dev_addr = p->dev_addr + ring_len;
+	txq->hdr_size = p->hdr_size;
+	txq->use_indirect = use_indirect;
+	txq->queue_id = p->queue_id;
+	txq->port_id = p->port_id;
+	return 0;
+}
