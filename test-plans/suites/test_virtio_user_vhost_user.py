@@ -452,18 +452,8 @@ PATHS = [
 ]
 
 
-# Our driver has no in-order paths yet: with in_order=1 it runs the any-order
-# split path and says so at start (doc/guides/nics/virtio.rst). Strict, so the
-# day the in-order paths land these rows report it.
-NO_INORDER_YET = pytest.mark.xfail(
-    not STOCK, strict=True, raises=AssertionError,
-    reason="our driver: in-order paths not implemented yet, any-order path used")
-
-
 @pytest.mark.parametrize("mrg,in_order,rx_fn,tx_fn", [
-    pytest.param(*p, id=f"mrg{p[0]}-inorder{p[1]}",
-                 marks=[NO_INORDER_YET] if p[1] else [])
-    for p in PATHS])
+    pytest.param(*p, id=f"mrg{p[0]}-inorder{p[1]}") for p in PATHS])
 @xfail_stock("implements neither rxq_info_get nor rx/tx_burst_mode_get: "
              "'show rxq info' fails with -95")
 def test_burst_mode_reported(lab, mrg, in_order, rx_fn, tx_fn):

@@ -100,6 +100,7 @@ queue_params(struct rte_eth_dev *eth_dev, uint16_t vq_index, uint16_t size,
 		.dev_addr = device_addr(port, mz, 0),
 		.use_va = port->dev.use_va,
 		.hdr_size = virtio_dev_hdr_size(&port->dev),
+		.mergeable = virtio_dev_has(&port->dev, VIRTIO_NET_F_MRG_RXBUF),
 		.port_id = eth_dev->data->port_id,
 		.queue_id = q,
 	};
@@ -199,6 +200,8 @@ wanted_features(const struct virtnet_port *port)
 
 	if (!port->args.mrg_rxbuf)
 		f &= ~VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
+	if (port->args.in_order)
+		f |= VIRTIO_BIT(VIRTIO_F_IN_ORDER);
 	return f;
 }
 

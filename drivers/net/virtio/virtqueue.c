@@ -85,8 +85,9 @@ vq_split_reset(struct virtqueue *vq, bool event_idx)
 
 	memset(vq->desc, 0, vq_split_ring_size(vq->size));
 	memset(vq->extra, 0, sizeof(*vq->extra) * vq->size);
+	/* Circular, so in-order rings can allocate straight through the wrap. */
 	for (i = 0; i < vq->size; i++)
-		vq->next[i] = (uint16_t)(i + 1); /* last one is never followed */
+		vq->next[i] = (uint16_t)((i + 1) & vq->mask);
 	vq->free_head = 0;
 	vq->nfree = vq->size;
 	vq->avail_idx = 0;

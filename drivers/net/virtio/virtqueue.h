@@ -150,6 +150,28 @@ vq_free_chain(struct virtqueue *vq, uint16_t head)
 	dx->cookie = NULL;
 }
 
+/* In-order rings: the chain the device must complete next. */
+static inline uint16_t
+vq_oldest(const struct virtqueue *vq)
+{
+	return (uint16_t)(vq->free_head + vq->nfree) & vq->mask;
+}
+
+/*
+ * In-order rings free chains in the order they were made available, so the
+ * free list stays the circular sequence next[i] = i + 1 and nothing but the
+ * count changes.
+ */
+static inline void
+vq_free_oldest(struct virtqueue *vq)
+{
+	struct vq_desc_extra *dx = &vq->extra[vq_oldest(vq)];
+
+	vq->nfree += dx->ndescs;
+	dx->ndescs = 0;
+	dx->cookie = NULL;
+}
+
 /*
  * Validates a used element: the id must name a chain we handed to the device.
  * Returns the chain's extra entry or NULL (counted).

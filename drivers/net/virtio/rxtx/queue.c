@@ -30,6 +30,7 @@ virtio_rxq_init(struct virtnet_rxq *rxq, const struct virtio_queue_params *p,
 	/* The header lands in the tail of the headroom, the frame in the data room. */
 	rxq->post_len = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM + p->hdr_size;
 	rxq->refill_thresh = virtio_rx_refill_thresh(p->size);
+	rxq->mergeable = p->mergeable;
 	rxq->queue_id = p->queue_id;
 	rxq->port_id = p->port_id;
 

@@ -41,6 +41,7 @@ struct virtnet_rxq {
 	uint64_t mbuf_initializer; /* rearm_data template: data_off, refcnt, nb_segs, port */
 	uint32_t post_len;         /* bytes of each posted buffer, header included */
 	uint16_t refill_thresh;    /* refill once this many descriptors are free */
+	bool mergeable;            /* VIRTIO_NET_F_MRG_RXBUF: packets span buffers */
 	uint16_t hdr_size;
 	uint16_t queue_id;
 	uint16_t port_id;
@@ -84,6 +85,7 @@ struct virtio_queue_params {
 	uint64_t dev_addr;  /* the same memory as the device addresses it */
 	bool use_va;        /* descriptors carry virtual addresses */
 	uint16_t hdr_size;  /* net header size for the negotiated features */
+	bool mergeable;     /* Rx: VIRTIO_NET_F_MRG_RXBUF negotiated */
 	uint16_t port_id;
 	uint16_t queue_id;
 };
@@ -104,6 +106,10 @@ uint16_t virtio_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t virtio_recv_mergeable_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t virtio_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 
+/* Split ring, VIRTIO_F_IN_ORDER: buffers complete in the order they were posted. */
+uint16_t virtio_recv_pkts_inorder(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t virtio_xmit_pkts_inorder(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+
 /*
  * Posts as many fresh mbufs as the ring has room for. Returns the number
  * posted, or a negative errno when the pool could not fill even one.
@@ -116,5 +122,6 @@ void virtio_txq_reclaim(struct virtnet_txq *txq);
 
 /* Frees what the device has finished sending; returns descriptors freed. */
 uint16_t virtio_txq_cleanup(struct virtnet_txq *txq);
+uint16_t virtio_txq_cleanup_inorder(struct virtnet_txq *txq);
 
 #endif /* VIRTIO_RXTX_H */

@@ -9,8 +9,6 @@
 #include "rxtx.h"
 #include "select.h"
 
-#define PATH(fn) fn, #fn
-
 static void
 add_note(struct virtio_path *out, const char *text)
 {
@@ -23,22 +21,31 @@ void
 virtio_select_path(const struct virtio_path_input *in, struct virtio_path *out)
 {
 	bool mergeable = in->features & VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
+	bool in_order = in->features & VIRTIO_BIT(VIRTIO_F_IN_ORDER);
 
 	memset(out, 0, sizeof(*out));
-	if (mergeable) {
+	if (in_order) {
+		out->rx = virtio_recv_pkts_inorder;
+		out->rx_name = "virtio_recv_pkts_inorder";
+	} else if (mergeable) {
 		out->rx = virtio_recv_mergeable_pkts;
 		out->rx_name = "virtio_recv_mergeable_pkts";
 	} else {
 		out->rx = virtio_recv_pkts;
 		out->rx_name = "virtio_recv_pkts";
 	}
-	out->tx = virtio_xmit_pkts;
-	out->tx_name = "virtio_xmit_pkts";
+	if (in_order) {
+		out->tx = virtio_xmit_pkts_inorder;
+		out->tx_name = "virtio_xmit_pkts_inorder";
+	} else {
+		out->tx = virtio_xmit_pkts;
+		out->tx_name = "virtio_xmit_pkts";
+	}
 
 	if (in->vectorized)
 		add_note(out, "vectorized=1: no vectorized path is available yet, "
 			      "using the scalar split-ring path");
-	if (in->in_order_requested && !(in->features & VIRTIO_BIT(VIRTIO_F_IN_ORDER)))
-		add_note(out, "in_order=1: in-order paths are not available yet, "
+	if (in->in_order_requested && !in_order)
+		add_note(out, "in_order=1: the device does not offer VIRTIO_F_IN_ORDER, "
 			      "using the any-order split-ring path");
 }

@@ -94,21 +94,54 @@ refill_if_worth_it(struct virtnet_rxq *rxq)
 }
 
 /*
- * Takes the mbuf of a used element back from the device after validating the
- * id. Returns NULL (counted) when the device named a chain it does not own.
+ * Takes back the buffer a used element completes, after checking that the
+ * device names a buffer it owns (any order) or exactly the oldest one
+ * (in order). Returns NULL when it does not; the caller counts the error and
+ * calls skip_bad_buffer() so the ring keeps moving.
  */
-static inline struct rte_mbuf *
-take_used(struct virtnet_rxq *rxq, uint32_t id)
+static __rte_always_inline struct rte_mbuf *
+take_buffer(struct virtqueue *vq, uint32_t id, const bool inorder)
 {
-	struct virtqueue *vq = &rxq->vq;
-	struct vq_desc_extra *dx = vq_used_chain(vq, id);
 	struct rte_mbuf *m;
 
-	if (dx == NULL)
-		return NULL;
-	m = dx->cookie;
-	vq_free_chain(vq, (uint16_t)id);
-	return m;
+	if (inorder) {
+		uint16_t oldest = vq_oldest(vq);
+
+		if (unlikely(id != oldest)) {
+			vq->errors.bad_used_id++;
+			return NULL;
+		}
+		m = vq->extra[oldest].cookie;
+		vq_free_oldest(vq);
+		return m;
+	}
+	{
+		struct vq_desc_extra *dx = vq_used_chain(vq, id);
+
+		if (dx == NULL)
+			return NULL;
+		m = dx->cookie;
+		vq_free_chain(vq, (uint16_t)id);
+		return m;
+	}
+}
+
+/* The mbuf a used element would complete, without taking it (NULL if invalid). */
+static __rte_always_inline struct rte_mbuf *
+peek_buffer(struct virtqueue *vq, uint32_t id, const bool inorder)
+{
+	if (inorder) {
+		if (unlikely(id != vq_oldest(vq))) {
+			vq->errors.bad_used_id++;
+			return NULL;
+		}
+		return vq->extra[id].cookie;
+	}
+	{
+		struct vq_desc_extra *dx = vq_used_chain(vq, id);
+
+		return dx == NULL ? NULL : dx->cookie;
+	}
 }
 
 static inline void
@@ -119,10 +152,33 @@ drop_fresh_mbuf(struct virtnet_rxq *rxq, struct rte_mbuf *m)
 	rxq->stats.errors++;
 }
 
-uint16_t
-virtio_recv_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+/*
+ * After an invalid used element: an in-order ring gives up its oldest buffer
+ * so that the next element lines up again; an any-order ring has nothing to
+ * reclaim (the id named nothing we own).
+ */
+static __rte_always_inline void
+give_up_oldest(struct virtqueue *vq, const bool inorder)
 {
-	struct virtnet_rxq *rxq = queue;
+	if (inorder && vq->nfree < vq->size) {
+		struct rte_mbuf *m = vq->extra[vq_oldest(vq)].cookie;
+
+		vq_free_oldest(vq);
+		rte_mbuf_raw_free(m);
+	}
+}
+
+static __rte_always_inline void
+skip_bad_buffer(struct virtnet_rxq *rxq, const bool inorder)
+{
+	give_up_oldest(&rxq->vq, inorder);
+	rxq->stats.errors++;
+}
+
+static __rte_always_inline uint16_t
+recv_single(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
+	    const bool inorder)
+{
 	struct virtqueue *vq = &rxq->vq;
 	uint16_t n = RTE_MIN(vq_used_pending(vq), nb_pkts);
 	uint16_t hdr_size = rxq->hdr_size;
@@ -132,10 +188,10 @@ virtio_recv_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	for (i = 0; i < n; i++) {
 		struct vring_used_elem ue = vq_used_elem(vq, vq->used_cons + i);
 		uint32_t len = ue.len;
-		struct rte_mbuf *m = take_used(rxq, ue.id);
+		struct rte_mbuf *m = take_buffer(vq, ue.id, inorder);
 
 		if (unlikely(m == NULL)) {
-			rxq->stats.errors++;
+			skip_bad_buffer(rxq, inorder);
 			continue;
 		}
 		if (unlikely(len < hdr_size || len > rxq->post_len)) {
@@ -157,18 +213,10 @@ virtio_recv_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	return nb_rx;
 }
 
-/* Frees a partly assembled packet and the used entries left in its chain. */
-static void
-drop_partial(struct virtnet_rxq *rxq, struct rte_mbuf *head)
+static __rte_always_inline uint16_t
+recv_mergeable(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
+	       const bool inorder)
 {
-	rte_pktmbuf_free(head);
-	rxq->stats.errors++;
-}
-
-uint16_t
-virtio_recv_mergeable_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
-{
-	struct virtnet_rxq *rxq = queue;
 	struct virtqueue *vq = &rxq->vq;
 	uint16_t pending = vq_used_pending(vq);
 	uint16_t hdr_size = rxq->hdr_size;
@@ -177,20 +225,19 @@ virtio_recv_mergeable_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts
 
 	while (nb_rx < nb_pkts && pending > 0) {
 		struct vring_used_elem ue = vq_used_elem(vq, vq->used_cons);
-		struct vq_desc_extra *dx = vq_used_chain(vq, ue.id);
+		struct rte_mbuf *head = peek_buffer(vq, ue.id, inorder);
 		const struct virtio_net_hdr_mrg_rxbuf *hdr;
-		struct rte_mbuf *head, *prev;
+		struct rte_mbuf *prev;
 		uint32_t len = ue.len;
 		uint16_t nbufs, k;
 		bool bad = false;
 
-		if (unlikely(dx == NULL)) {
-			rxq->stats.errors++;
+		if (unlikely(head == NULL)) {
+			skip_bad_buffer(rxq, inorder);
 			vq->used_cons++;
 			pending--;
 			continue;
 		}
-		head = dx->cookie;
 		hdr = (const void *)((uint8_t *)head->buf_addr + RTE_PKTMBUF_HEADROOM - hdr_size);
 		nbufs = hdr->num_buffers;
 		if (unlikely(len < hdr_size || len > rxq->post_len)) {
@@ -202,7 +249,7 @@ virtio_recv_mergeable_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts
 		} else if (nbufs > pending) {
 			break; /* the rest of this packet is not published yet */
 		}
-		vq_free_chain(vq, (uint16_t)ue.id);
+		take_buffer(vq, ue.id, inorder);
 		vq->used_cons++;
 		pending--;
 		if (unlikely(bad)) {
@@ -213,16 +260,16 @@ virtio_recv_mergeable_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts
 		virtio_mbuf_rearm(head, rxq->mbuf_initializer);
 		head->data_len = (uint16_t)(len - hdr_size);
 		head->pkt_len = len - hdr_size;
-		head->nb_segs = nbufs;
 		prev = head;
 		for (k = 1; k < nbufs; k++) {
 			struct vring_used_elem ce = vq_used_elem(vq, vq->used_cons);
 			uint32_t clen = ce.len;
-			struct rte_mbuf *seg = take_used(rxq, ce.id);
+			struct rte_mbuf *seg = take_buffer(vq, ce.id, inorder);
 
 			vq->used_cons++;
 			pending--;
 			if (unlikely(seg == NULL)) {
+				give_up_oldest(vq, inorder);
 				bad = true;
 				continue;
 			}
@@ -237,13 +284,12 @@ virtio_recv_mergeable_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts
 			seg->data_len = (uint16_t)clen;
 			prev->next = seg;
 			prev = seg;
+			head->nb_segs++;
 			head->pkt_len += clen;
 		}
 		if (unlikely(bad)) {
-			head->nb_segs = 1;
-			for (prev = head; prev->next != NULL; prev = prev->next)
-				head->nb_segs++;
-			drop_partial(rxq, head);
+			rte_pktmbuf_free(head);
+			rxq->stats.errors++;
 			continue;
 		}
 		pkts[nb_rx++] = head;
@@ -253,4 +299,27 @@ virtio_recv_mergeable_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts
 	rxq->stats.bytes += bytes;
 	refill_if_worth_it(rxq);
 	return nb_rx;
+}
+
+uint16_t
+virtio_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return recv_single(rxq, pkts, nb_pkts, false);
+}
+
+uint16_t
+virtio_recv_mergeable_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return recv_mergeable(rxq, pkts, nb_pkts, false);
+}
+
+/* One callback for both buffer kinds, as the stock driver names it. */
+uint16_t
+virtio_recv_pkts_inorder(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct virtnet_rxq *rxq = queue;
+
+	if (rxq->mergeable)
+		return recv_mergeable(rxq, pkts, nb_pkts, true);
+	return recv_single(rxq, pkts, nb_pkts, true);
 }

@@ -20,8 +20,14 @@
 
 #define TX_FREE_BULK 64
 
-uint16_t
-virtio_txq_cleanup(struct virtnet_txq *txq)
+/*
+ * Frees the chains the device has completed. Any order: each used element
+ * names its chain and is validated. In order: elements may be stale (a device
+ * may write only the last of a batch), so only the count is used and chains
+ * are freed oldest first.
+ */
+static __rte_always_inline uint16_t
+cleanup(struct virtnet_txq *txq, const bool inorder)
 {
 	struct virtqueue *vq = &txq->vq;
 	uint16_t pending = vq_used_pending(vq);
@@ -30,14 +36,27 @@ virtio_txq_cleanup(struct virtnet_txq *txq)
 	uint16_t i;
 
 	for (i = 0; i < pending; i++) {
-		struct vring_used_elem ue = vq_used_elem(vq, vq->used_cons + i);
-		struct vq_desc_extra *dx = vq_used_chain(vq, ue.id);
+		struct vq_desc_extra *dx;
 
-		if (unlikely(dx == NULL))
-			continue;
-		freed += dx->ndescs;
-		done[ndone++] = dx->cookie;
-		vq_free_chain(vq, (uint16_t)ue.id);
+		if (inorder) {
+			if (unlikely(vq->nfree == vq->size)) {
+				vq->errors.bad_used_idx++; /* more chains than in flight */
+				break;
+			}
+			dx = &vq->extra[vq_oldest(vq)];
+			freed += dx->ndescs;
+			done[ndone++] = dx->cookie;
+			vq_free_oldest(vq);
+		} else {
+			struct vring_used_elem ue = vq_used_elem(vq, vq->used_cons + i);
+
+			dx = vq_used_chain(vq, ue.id);
+			if (unlikely(dx == NULL))
+				continue;
+			freed += dx->ndescs;
+			done[ndone++] = dx->cookie;
+			vq_free_chain(vq, (uint16_t)ue.id);
+		}
 		if (ndone == TX_FREE_BULK) {
 			rte_pktmbuf_free_bulk(done, ndone);
 			ndone = 0;
@@ -49,6 +68,18 @@ virtio_txq_cleanup(struct virtnet_txq *txq)
 	return freed;
 }
 
+uint16_t
+virtio_txq_cleanup(struct virtnet_txq *txq)
+{
+	return cleanup(txq, false);
+}
+
+uint16_t
+virtio_txq_cleanup_inorder(struct virtnet_txq *txq)
+{
+	return cleanup(txq, true);
+}
+
 static void
 free_mbuf_cookie(void *cookie)
 {
@@ -58,7 +89,7 @@ free_mbuf_cookie(void *cookie)
 void
 virtio_txq_reclaim(struct virtnet_txq *txq)
 {
-	virtio_txq_cleanup(txq);
+	/* The device is stopped: whatever it still holds goes back to the pool. */
 	vq_reclaim_all(&txq->vq, free_mbuf_cookie);
 }
 
@@ -141,8 +172,8 @@ enqueue_one(struct virtnet_txq *txq, struct rte_mbuf *m, uint16_t head, uint16_t
 	return ndescs;
 }
 
-uint16_t
-virtio_xmit_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+static __rte_always_inline uint16_t
+xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool inorder)
 {
 	struct virtnet_txq *txq = queue;
 	struct virtqueue *vq = &txq->vq;
@@ -152,7 +183,7 @@ virtio_xmit_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	uint16_t nb_tx;
 
 	if (vq->nfree < vq->size / 2 || vq->nfree < nb_pkts)
-		virtio_txq_cleanup(txq);
+		cleanup(txq, inorder);
 
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		struct rte_mbuf *m = pkts[nb_tx];
@@ -169,7 +200,7 @@ virtio_xmit_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			continue;
 		}
 		if (unlikely(ndescs > vq->nfree)) {
-			virtio_txq_cleanup(txq);
+			cleanup(txq, inorder);
 			if (ndescs > vq->nfree)
 				break;
 		}
@@ -188,4 +219,17 @@ virtio_xmit_pkts(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		txq->stats.bytes += bytes;
 	}
 	return nb_tx;
+}
+
+uint16_t
+virtio_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return xmit(txq, pkts, nb_pkts, false);
+}
+
+/* Descriptors are taken and returned in ring order, so no free list is walked. */
+uint16_t
+virtio_xmit_pkts_inorder(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return xmit(txq, pkts, nb_pkts, true);
 }
