@@ -151,6 +151,10 @@ EXPECT(e_many, d->queue_size = 1024; d->mrg_rxbuf = false; d->in_order = false;
 		d->vectorized = true; d->speed = RTE_ETH_SPEED_NUM_25G; strcpy(d->iface, "vhost7");
 		d->mac_given = true; memcpy(d->mac.addr_bytes, "\x52\x54\x00\x12\x34\x56", 6))
 
+EXPECT(e_packed, d->packed_vq = true)
+EXPECT(e_packed255, d->packed_vq = true; d->queue_size = 255)
+EXPECT(e_packed1025, d->packed_vq = true; d->queue_size = 1025)
+
 static void
 p_speed10g(struct virtio_devargs *d)
 {
@@ -192,6 +196,10 @@ static const struct good_case good_cases[] = {
 	{ SOCK ",in_order=0", USER, e_inorder0 },
 	{ SOCK ",in_order=1", USER, e_sock },
 	{ SOCK ",packed_vq=0", USER, e_sock },
+	{ SOCK ",packed_vq=1", USER, e_packed },
+	/* Packed rings take any size; the DTS plans use 255 and 1025. */
+	{ SOCK ",packed_vq=1,queue_size=255", USER, e_packed255 },
+	{ SOCK ",queue_size=1025,packed_vq=1", USER, e_packed1025 },
 	{ SOCK ",vectorized=0", USER, e_sock },
 	{ SOCK ",vectorized=1", USER, e_vec1 },
 	{ SOCK ",speed=10", USER, e_speed10 },
@@ -269,7 +277,7 @@ static const struct bad_case bad_cases[] = {
 	{ SOCK ",mac=00:11:22:33:44:55:66", USER, "mac", "00:11:22:33:44:55:66" },
 	{ SOCK ",cq=1", USER, "cq", "1" },
 	{ SOCK ",server=1", USER, "server", "1" },
-	{ SOCK ",packed_vq=1", USER, "packed_vq", "1" },
+	{ SOCK ",packed_vq=0,queue_size=255", USER, "queue_size", "255" },
 	{ SOCK ",cq=2", USER, "cq", "2" },
 	{ SOCK ",cq=yes", USER, "cq", "yes" },
 	{ SOCK ",cq=-1", USER, "cq", "-1" },

@@ -93,7 +93,7 @@ static const struct devarg_rule rules[] = {
 	{ "server", DEVARG_BOOL, USER, FIELD(server), 0, 1, "0 or 1", only_zero_for_now },
 	{ "mrg_rxbuf", DEVARG_BOOL, USER, FIELD(mrg_rxbuf), 0, 1, "0 or 1", NULL },
 	{ "in_order", DEVARG_BOOL, USER, FIELD(in_order), 0, 1, "0 or 1", NULL },
-	{ "packed_vq", DEVARG_BOOL, USER, FIELD(packed_vq), 0, 1, "0 or 1", only_zero_for_now },
+	{ "packed_vq", DEVARG_BOOL, USER, FIELD(packed_vq), 0, 1, "0 or 1", NULL },
 	{ "speed", DEVARG_UINT, USER | PCI, FIELD(speed), 0, UINT32_MAX,
 	  "a link speed in Mbps: 10, 100, 1000, 2500, 5000, 10000, 20000, 25000, 40000, "
 	  "50000, 56000, 100000, 200000, or 4294967295 (unknown)", link_speed },

@@ -25,6 +25,8 @@ ring_size_for(struct virtnet_port *port, uint16_t vq_index, uint16_t nb_desc)
 	uint16_t max = port->dev.ops->queue_max_size(&port->dev, vq_index);
 	uint16_t want = nb_desc == 0 ? max : RTE_MIN(nb_desc, max);
 
+	if (virtio_dev_has(&port->dev, VIRTIO_F_RING_PACKED))
+		return want;
 	/* Split rings need a power of two: round down so we never exceed the device. */
 	return (uint16_t)rte_align32prevpow2(want);
 }
@@ -101,6 +103,8 @@ queue_params(struct rte_eth_dev *eth_dev, uint16_t vq_index, uint16_t size,
 		.use_va = port->dev.use_va,
 		.hdr_size = virtio_dev_hdr_size(&port->dev),
 		.mergeable = virtio_dev_has(&port->dev, VIRTIO_NET_F_MRG_RXBUF),
+		.packed = virtio_dev_has(&port->dev, VIRTIO_F_RING_PACKED),
+		.in_order = virtio_dev_has(&port->dev, VIRTIO_F_IN_ORDER),
 		.port_id = eth_dev->data->port_id,
 		.queue_id = q,
 	};
@@ -140,7 +144,9 @@ rx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 	}
 	rx_queue_release(eth_dev, q);
 	rxq = rte_zmalloc_socket("virtio_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket);
-	mz = reserve_ring(eth_dev, "rxq", q, vq_split_ring_size(size), socket);
+	mz = reserve_ring(eth_dev, "rxq", q,
+			  virtio_rxq_mem_size(size, virtio_dev_has(&port->dev, VIRTIO_F_RING_PACKED)),
+			  socket);
 	if (rxq == NULL || mz == NULL) {
 		ret = -ENOMEM;
 		goto fail;
@@ -173,7 +179,9 @@ tx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 	RTE_SET_USED(conf);
 	tx_queue_release(eth_dev, q);
 	txq = rte_zmalloc_socket("virtio_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket);
-	mz = reserve_ring(eth_dev, "txq", q, virtio_txq_mem_size(size), socket);
+	mz = reserve_ring(eth_dev, "txq", q,
+			  virtio_txq_mem_size(size, virtio_dev_has(&port->dev, VIRTIO_F_RING_PACKED)),
+			  socket);
 	if (txq == NULL || mz == NULL) {
 		ret = -ENOMEM;
 		goto fail;
@@ -202,6 +210,8 @@ wanted_features(const struct virtnet_port *port)
 		f &= ~VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
 	if (port->args.in_order)
 		f |= VIRTIO_BIT(VIRTIO_F_IN_ORDER);
+	if (port->args.packed_vq)
+		f |= VIRTIO_BIT(VIRTIO_F_RING_PACKED);
 	return f;
 }
 
@@ -358,7 +368,7 @@ dev_start(struct rte_eth_dev *eth_dev)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		if (vqs[i] != NULL)
-			vq_split_reset(vqs[i], event_idx);
+			vq_reset(vqs[i], event_idx);
 	ret = virtio_dev_start(&port->dev, vqs, n);
 	rte_free(vqs);
 	if (ret != 0) {
@@ -501,6 +511,13 @@ txq_info_get(struct rte_eth_dev *eth_dev, uint16_t q, struct rte_eth_txq_info *q
 	qinfo->queue_state = eth_dev->data->tx_queue_state[q];
 }
 
+static const char *
+ring_kind(struct rte_eth_dev *eth_dev)
+{
+	return virtio_dev_has(&virtnet_port_of(eth_dev)->dev, VIRTIO_F_RING_PACKED) ? "packed" :
+										     "split";
+}
+
 static int
 burst_mode(const char *name, const char *ring, struct rte_eth_burst_mode *mode)
 {
@@ -514,14 +531,14 @@ static int
 rx_burst_mode_get(struct rte_eth_dev *eth_dev, uint16_t q, struct rte_eth_burst_mode *mode)
 {
 	RTE_SET_USED(q);
-	return burst_mode(virtnet_port_of(eth_dev)->path.rx_name, "split", mode);
+	return burst_mode(virtnet_port_of(eth_dev)->path.rx_name, ring_kind(eth_dev), mode);
 }
 
 static int
 tx_burst_mode_get(struct rte_eth_dev *eth_dev, uint16_t q, struct rte_eth_burst_mode *mode)
 {
 	RTE_SET_USED(q);
-	return burst_mode(virtnet_port_of(eth_dev)->path.tx_name, "split", mode);
+	return burst_mode(virtnet_port_of(eth_dev)->path.tx_name, ring_kind(eth_dev), mode);
 }
 
 static const struct eth_dev_ops virtnet_ops = {

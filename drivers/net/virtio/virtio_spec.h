@@ -127,6 +127,32 @@ vring_need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old_idx)
 	return (uint16_t)(new_idx - event_idx - 1) < (uint16_t)(new_idx - old_idx);
 }
 
+/* Packed virtqueue (spec 2.8). */
+#define VRING_PACKED_DESC_F_AVAIL	(1 << 7)
+#define VRING_PACKED_DESC_F_USED	(1 << 15)
+
+#define VRING_PACKED_EVENT_FLAG_ENABLE	0x0
+#define VRING_PACKED_EVENT_FLAG_DISABLE	0x1
+#define VRING_PACKED_EVENT_FLAG_DESC	0x2
+/* Bit 15 of the event offset carries the wrap counter. */
+#define VRING_PACKED_EVENT_WRAP_SHIFT	15
+
+struct vring_packed_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t id;
+	uint16_t flags;
+};
+
+struct vring_packed_event {
+	uint16_t off_wrap;
+	uint16_t flags;
+};
+
+/* Parts of a packed ring: descriptors 16-aligned, event areas 4-aligned. */
+#define VRING_PACKED_DESC_ALIGN		16
+#define VRING_PACKED_EVENT_ALIGN	4
+
 /* Network packet header (spec 5.1.6). */
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM	1
 #define VIRTIO_NET_HDR_F_DATA_VALID	2

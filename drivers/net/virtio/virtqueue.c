@@ -39,12 +39,9 @@ vq_split_ring_size(uint16_t size)
 }
 
 int
-vq_split_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem,
-	      uint64_t dev_addr, bool use_va)
+vq_common_init(struct virtqueue *vq, uint16_t index, uint16_t size, uint64_t dev_addr,
+	       bool use_va)
 {
-	if (size == 0 || !rte_is_power_of_2(size))
-		return -EINVAL;
-
 	memset(vq, 0, sizeof(*vq));
 	vq->next = rte_zmalloc("virtio_vq_next", sizeof(*vq->next) * size, 0);
 	vq->extra = rte_zmalloc("virtio_vq_extra", sizeof(*vq->extra) * size,
@@ -53,18 +50,31 @@ vq_split_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem,
 		vq_split_fini(vq);
 		return -ENOMEM;
 	}
-
 	vq->index = index;
 	vq->size = size;
+	vq->desc_dev_addr = dev_addr;
+	vq->mbuf_addr_off = use_va ? offsetof(struct rte_mbuf, buf_addr) :
+				     offsetof(struct rte_mbuf, buf_iova);
+	return 0;
+}
+
+int
+vq_split_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem,
+	      uint64_t dev_addr, bool use_va)
+{
+	int ret;
+
+	if (size == 0 || !rte_is_power_of_2(size))
+		return -EINVAL;
+	ret = vq_common_init(vq, index, size, dev_addr, use_va);
+	if (ret != 0)
+		return ret;
 	vq->mask = size - 1;
 	vq->desc = mem;
 	vq->avail = (struct vring_avail *)((uint8_t *)mem + sizeof(struct vring_desc) * size);
 	vq->used = (struct vring_used *)((uint8_t *)mem + used_part_offset(size));
-	vq->desc_dev_addr = dev_addr;
 	vq->avail_dev_addr = dev_addr + sizeof(struct vring_desc) * size;
 	vq->used_dev_addr = dev_addr + used_part_offset(size);
-	vq->mbuf_addr_off = use_va ? offsetof(struct rte_mbuf, buf_addr) :
-				     offsetof(struct rte_mbuf, buf_iova);
 	vq_split_reset(vq, false);
 	return 0;
 }
@@ -141,4 +151,13 @@ vq_publish_and_notify(struct virtqueue *vq, uint16_t old_avail_idx)
 		vq->notifications++;
 		vq->notify(vq);
 	}
+}
+
+void
+vq_reset(struct virtqueue *vq, bool event_idx)
+{
+	if (vq->packed)
+		vq_packed_reset(vq, event_idx);
+	else
+		vq_split_reset(vq, event_idx);
 }

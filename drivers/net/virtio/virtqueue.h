@@ -77,9 +77,29 @@ struct virtqueue {
 
 	/* Addresses the device uses for the three ring parts. */
 	uint64_t desc_dev_addr;
-	uint64_t avail_dev_addr;
-	uint64_t used_dev_addr;
+	uint64_t avail_dev_addr; /* packed: driver event suppression area */
+	uint64_t used_dev_addr;  /* packed: device event suppression area */
+
+	/*
+	 * Packed ring (VIRTIO_F_RING_PACKED). The split pointers above stay
+	 * NULL; size need not be a power of two; next[] and extra[] are indexed
+	 * by buffer id, and nfree counts free ring slots.
+	 */
+	bool packed;
+	bool avail_wrap;         /* driver ring wrap counter */
+	bool used_wrap;          /* wrap counter the next used descriptor carries */
+	uint16_t next_avail;     /* slot the next available descriptor goes to */
+	uint16_t next_used;      /* slot the next used descriptor appears in */
+	uint16_t avail_flags;    /* AVAIL/USED bits marking a descriptor available now */
+	uint16_t oldest_id;      /* in order: the buffer id the device completes next */
+	struct vring_packed_desc *pdesc;
+	struct vring_packed_event *driver_event; /* ours: used-buffer notifications */
+	struct vring_packed_event *device_event; /* the device's: our doorbells */
 };
+
+/* Shared by both layouts: private arrays, index, size, address kind. */
+int vq_common_init(struct virtqueue *vq, uint16_t index, uint16_t size, uint64_t dev_addr,
+		   bool use_va);
 
 /* Bytes of ring memory needed for a split ring of the given size. */
 size_t vq_split_ring_size(uint16_t size);
@@ -93,7 +113,7 @@ size_t vq_split_ring_size(uint16_t size);
 int vq_split_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem,
 		  uint64_t dev_addr, bool use_va);
 
-/* Frees the private arrays (not the ring memory, which the owner allocated). */
+/* Frees the private arrays (not the ring memory, which the owner allocated); both layouts. */
 void vq_split_fini(struct virtqueue *vq);
 
 /*
@@ -101,6 +121,86 @@ void vq_split_fini(struct virtqueue *vq);
  * memory cleared. Cookies still in flight must have been reclaimed first.
  */
 void vq_split_reset(struct virtqueue *vq, bool event_idx);
+
+/* Bytes of ring memory needed for a packed ring of the given size. */
+size_t vq_packed_ring_size(uint16_t size);
+
+/*
+ * Lays a packed ring of `size` entries (1..32768, any value) over `mem`,
+ * like vq_split_init. Returns 0, -ENOMEM or -EINVAL.
+ */
+int vq_packed_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem,
+		   uint64_t dev_addr, bool use_va);
+
+/* Back to the post-init state, wrap counters at 1 (spec 2.8.1). */
+void vq_packed_reset(struct virtqueue *vq, bool event_idx);
+
+/*
+ * Rings the doorbell for descriptors made available since (old_slot,
+ * old_wrap), unless the device's event suppression says not to.
+ */
+void vq_packed_notify(struct virtqueue *vq, uint16_t old_slot, bool old_wrap);
+
+/* A used descriptor at `slot`? (its AVAIL and USED bits both equal used_wrap) */
+static inline bool
+vq_packed_is_used(const struct virtqueue *vq, uint16_t flags)
+{
+	bool avail = flags & VRING_PACKED_DESC_F_AVAIL;
+	bool used = flags & VRING_PACKED_DESC_F_USED;
+
+	return avail == used && used == vq->used_wrap;
+}
+
+/* Moves a ring position forward by n slots, flipping the wrap counter at the end. */
+static inline void
+vq_packed_advance(uint16_t *slot, bool *wrap, uint16_t n, uint16_t size)
+{
+	uint32_t next = (uint32_t)*slot + n;
+
+	if (next >= size) {
+		next -= size;
+		*wrap = !*wrap;
+	}
+	*slot = (uint16_t)next;
+}
+
+/* Starts a new lap of available descriptors: recompute the AVAIL/USED bits. */
+static inline void
+vq_packed_set_avail_flags(struct virtqueue *vq)
+{
+	vq->avail_flags = vq->avail_wrap ? VRING_PACKED_DESC_F_AVAIL : VRING_PACKED_DESC_F_USED;
+}
+
+/*
+ * Takes the next free slot for a descriptor of an available buffer; *flags
+ * gets the AVAIL/USED bits that make a descriptor in that slot available.
+ */
+static inline uint16_t
+vq_packed_take_slot(struct virtqueue *vq, uint16_t *flags)
+{
+	uint16_t slot = vq->next_avail;
+
+	*flags = vq->avail_flags;
+	if (++vq->next_avail == vq->size) {
+		vq->next_avail = 0;
+		vq->avail_wrap = !vq->avail_wrap;
+		vq_packed_set_avail_flags(vq);
+	}
+	return slot;
+}
+
+/* Takes a buffer id off the free list (any order or circular, see vq_packed_reset). */
+static inline uint16_t
+vq_packed_alloc_id(struct virtqueue *vq)
+{
+	uint16_t id = vq->free_head;
+
+	vq->free_head = vq->next[id];
+	return id;
+}
+
+/* Resets either layout. */
+void vq_reset(struct virtqueue *vq, bool event_idx);
 
 /* Calls `fn` on every cookie still owned by the device and forgets it. */
 void vq_reclaim_all(struct virtqueue *vq, void (*fn)(void *cookie));

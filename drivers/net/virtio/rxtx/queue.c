@@ -9,9 +9,23 @@
 #include "rxtx.h"
 
 size_t
-virtio_txq_mem_size(uint16_t size)
+virtio_rxq_mem_size(uint16_t size, bool packed)
 {
-	return vq_split_ring_size(size) + sizeof(struct virtio_tx_slot) * size;
+	return packed ? vq_packed_ring_size(size) : vq_split_ring_size(size);
+}
+
+size_t
+virtio_txq_mem_size(uint16_t size, bool packed)
+{
+	return virtio_rxq_mem_size(size, packed) + sizeof(struct virtio_tx_slot) * size;
+}
+
+static int
+vq_init(struct virtqueue *vq, const struct virtio_queue_params *p)
+{
+	if (p->packed)
+		return vq_packed_init(vq, p->vq_index, p->size, p->mem, p->dev_addr, p->use_va);
+	return vq_split_init(vq, p->vq_index, p->size, p->mem, p->dev_addr, p->use_va);
 }
 
 int
@@ -22,7 +36,7 @@ virtio_rxq_init(struct virtnet_rxq *rxq, const struct virtio_queue_params *p,
 	int ret;
 
 	memset(rxq, 0, sizeof(*rxq));
-	ret = vq_split_init(&rxq->vq, p->vq_index, p->size, p->mem, p->dev_addr, p->use_va);
+	ret = vq_init(&rxq->vq, p);
 	if (ret != 0)
 		return ret;
 	rxq->mp = mp;
@@ -47,11 +61,11 @@ virtio_rxq_init(struct virtnet_rxq *rxq, const struct virtio_queue_params *p,
 int
 virtio_txq_init(struct virtnet_txq *txq, const struct virtio_queue_params *p, bool use_indirect)
 {
-	size_t ring_len = vq_split_ring_size(p->size);
+	size_t ring_len = virtio_rxq_mem_size(p->size, p->packed);
 	int ret;
 
 	memset(txq, 0, sizeof(*txq));
-	ret = vq_split_init(&txq->vq, p->vq_index, p->size, p->mem, p->dev_addr, p->use_va);
+	ret = vq_init(&txq->vq, p);
 	if (ret != 0)
 		return ret;
 	/* Per-slot headers and indirect tables follow the ring. */
@@ -59,7 +73,37 @@ virtio_txq_init(struct virtnet_txq *txq, const struct virtio_queue_params *p, bo
 	txq->slots_dev_addr = p->dev_addr + ring_len;
 	txq->hdr_size = p->hdr_size;
 	txq->use_indirect = use_indirect;
+	txq->in_order = p->in_order;
 	txq->queue_id = p->queue_id;
 	txq->port_id = p->port_id;
 	return 0;
+}
+
+int
+virtio_rxq_fill(struct virtnet_rxq *rxq)
+{
+	uint16_t want = rxq->vq.nfree;
+	uint16_t posted = rxq->vq.packed ? virtio_packed_rx_refill(rxq, want) :
+					   virtio_split_rx_refill(rxq, want);
+
+	return (posted == 0 && want > 0) ? -ENOMEM : posted;
+}
+
+static void
+free_mbuf_cookie(void *cookie)
+{
+	rte_pktmbuf_free(cookie);
+}
+
+void
+virtio_rxq_reclaim(struct virtnet_rxq *rxq)
+{
+	vq_reclaim_all(&rxq->vq, free_mbuf_cookie);
+}
+
+void
+virtio_txq_reclaim(struct virtnet_txq *txq)
+{
+	/* The device is stopped: whatever it still holds goes back to the pool. */
+	vq_reclaim_all(&txq->vq, free_mbuf_cookie);
 }

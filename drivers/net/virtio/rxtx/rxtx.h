@@ -55,7 +55,10 @@ struct virtnet_rxq {
  */
 struct virtio_tx_slot {
 	struct virtio_net_hdr_mrg_rxbuf hdr;
-	struct vring_desc indirect[VIRTIO_TX_INDIRECT_MAX] __rte_aligned(16);
+	union {
+		struct vring_desc indirect[VIRTIO_TX_INDIRECT_MAX];
+		struct vring_packed_desc indirect_packed[VIRTIO_TX_INDIRECT_MAX];
+	} __rte_aligned(16);
 } __rte_aligned(16);
 
 struct virtnet_txq {
@@ -66,6 +69,7 @@ struct virtnet_txq {
 	uint16_t queue_id;
 	uint16_t port_id;
 	bool use_indirect; /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	bool in_order;     /* VIRTIO_F_IN_ORDER: packed completions may cover a batch */
 	struct virtnet_queue_stats stats;
 	const struct rte_memzone *mz;
 };
@@ -80,31 +84,104 @@ virtio_mbuf_rearm(struct rte_mbuf *m, uint64_t rearm)
 /* Where a queue lives and whom it belongs to. */
 struct virtio_queue_params {
 	uint16_t vq_index;  /* virtqueue index in the device */
-	uint16_t size;      /* ring entries, a power of two */
+	uint16_t size;      /* ring entries (a power of two on split rings) */
 	void *mem;          /* zeroed, 4096-aligned ring memory */
 	uint64_t dev_addr;  /* the same memory as the device addresses it */
 	bool use_va;        /* descriptors carry virtual addresses */
 	uint16_t hdr_size;  /* net header size for the negotiated features */
 	bool mergeable;     /* Rx: VIRTIO_NET_F_MRG_RXBUF negotiated */
+	bool packed;        /* VIRTIO_F_RING_PACKED: any size up to 32768 */
+	bool in_order;      /* VIRTIO_F_IN_ORDER negotiated */
 	uint16_t port_id;
 	uint16_t queue_id;
 };
 
-/* Lays out an Rx queue over p->mem (vq_split_ring_size(p->size) bytes). */
+/* Bytes an Rx queue needs: the ring. */
+size_t virtio_rxq_mem_size(uint16_t size, bool packed);
+
+/* Lays out an Rx queue over p->mem (virtio_rxq_mem_size() bytes). */
 int virtio_rxq_init(struct virtnet_rxq *rxq, const struct virtio_queue_params *p,
 		    struct rte_mempool *mp);
 
 /* Bytes a Tx queue needs: the ring, then per-slot headers and indirect tables. */
-size_t virtio_txq_mem_size(uint16_t size);
+size_t virtio_txq_mem_size(uint16_t size, bool packed);
 
-/* Lays out a Tx queue over p->mem (virtio_txq_mem_size(p->size) bytes). */
+/* Lays out a Tx queue over p->mem (virtio_txq_mem_size() bytes). */
 int virtio_txq_init(struct virtnet_txq *txq, const struct virtio_queue_params *p,
 		    bool use_indirect);
+
+/*
+ * Allocates up to n mbufs, fewer when the pool runs low (bulk allocation is
+ * all or nothing, so it asks for less until it gets some). Counts misses.
+ */
+static inline uint16_t
+virtio_rx_alloc(struct virtnet_rxq *rxq, struct rte_mbuf **mbufs, uint16_t n)
+{
+	while (n > 0 && unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, mbufs, n) != 0)) {
+		rxq->stats.nombuf += n;
+		n /= 2;
+	}
+	return n;
+}
+
+typedef void (*virtio_rx_post_t)(struct virtnet_rxq *rxq, struct rte_mbuf *m);
+
+/* Allocates and posts up to `want` fresh mbufs with `post`; returns how many. */
+static __rte_always_inline uint16_t
+virtio_rx_post_many(struct virtnet_rxq *rxq, uint16_t want, virtio_rx_post_t post)
+{
+	struct rte_mbuf *mbufs[VIRTIO_RX_REFILL_BATCH * 4];
+	uint16_t posted = 0;
+
+	while (want > 0) {
+		uint16_t n = virtio_rx_alloc(rxq, mbufs, RTE_MIN(want, (uint16_t)RTE_DIM(mbufs)));
+		uint16_t i;
+
+		if (n == 0)
+			break;
+		for (i = 0; i < n; i++)
+			post(rxq, mbufs[i]);
+		posted += n;
+		want -= n;
+	}
+	return posted;
+}
+
+/* Post fresh buffers into free descriptors and tell the device; returns how many. */
+uint16_t virtio_split_rx_refill(struct virtnet_rxq *rxq, uint16_t want);
+uint16_t virtio_packed_rx_refill(struct virtnet_rxq *rxq, uint16_t want);
+
+/* The header may be written into the headroom only if nobody else sees it. */
+static inline bool
+virtio_tx_can_push(const struct rte_mbuf *m, uint16_t hdr_size)
+{
+	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
+	       rte_pktmbuf_headroom(m) >= hdr_size;
+}
+
+/* Device address of a segment's data. */
+static inline uint64_t
+virtio_seg_dev_addr(const struct virtqueue *vq, const struct rte_mbuf *seg)
+{
+	return vq_mbuf_dev_addr(vq, seg) + seg->data_off;
+}
+
+/* Address of the Tx slot area of descriptor or buffer id `id`, as the device sees it. */
+static inline uint64_t
+virtio_tx_slot_dev_addr(const struct virtnet_txq *txq, uint16_t id)
+{
+	return txq->slots_dev_addr + (uint64_t)id * sizeof(struct virtio_tx_slot);
+}
 
 /* Split ring, any order. */
 uint16_t virtio_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t virtio_recv_mergeable_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t virtio_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+
+/* Packed ring; in-order devices use the same callbacks. */
+uint16_t virtio_recv_pkts_packed(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t virtio_recv_mergeable_pkts_packed(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t virtio_xmit_pkts_packed(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 
 /* Split ring, VIRTIO_F_IN_ORDER: buffers complete in the order they were posted. */
 uint16_t virtio_recv_pkts_inorder(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
@@ -123,5 +200,6 @@ void virtio_txq_reclaim(struct virtnet_txq *txq);
 /* Frees what the device has finished sending; returns descriptors freed. */
 uint16_t virtio_txq_cleanup(struct virtnet_txq *txq);
 uint16_t virtio_txq_cleanup_inorder(struct virtnet_txq *txq);
+uint16_t virtio_packed_txq_cleanup(struct virtnet_txq *txq);
 
 #endif /* VIRTIO_RXTX_H */

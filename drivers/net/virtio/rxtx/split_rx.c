@@ -33,54 +33,15 @@ post_buffer(struct virtnet_rxq *rxq, struct rte_mbuf *m)
 	vq->avail_idx++;
 }
 
-static int
-refill(struct virtnet_rxq *rxq, uint16_t want)
+uint16_t
+virtio_split_rx_refill(struct virtnet_rxq *rxq, uint16_t want)
 {
-	struct virtqueue *vq = &rxq->vq;
-	struct rte_mbuf *mbufs[VIRTIO_RX_REFILL_BATCH * 4];
-	uint16_t old_idx = vq->avail_idx;
-	uint16_t posted = 0;
+	uint16_t old_idx = rxq->vq.avail_idx;
+	uint16_t posted = virtio_rx_post_many(rxq, want, post_buffer);
 
-	while (want > 0) {
-		uint16_t n = RTE_MIN(want, (uint16_t)RTE_DIM(mbufs));
-		uint16_t i;
-
-		/* Bulk allocation is all or nothing: ask for less until it works. */
-		while (n > 0 && unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, mbufs, n) != 0)) {
-			rxq->stats.nombuf += n;
-			n /= 2;
-		}
-		if (n == 0)
-			break;
-		for (i = 0; i < n; i++)
-			post_buffer(rxq, mbufs[i]);
-		posted += n;
-		want -= n;
-	}
 	if (posted > 0)
-		vq_publish_and_notify(vq, old_idx);
+		vq_publish_and_notify(&rxq->vq, old_idx);
 	return posted;
-}
-
-int
-virtio_rxq_fill(struct virtnet_rxq *rxq)
-{
-	uint16_t want = rxq->vq.nfree;
-	int posted = refill(rxq, want);
-
-	return (posted == 0 && want > 0) ? -ENOMEM : posted;
-}
-
-static void
-free_mbuf_cookie(void *cookie)
-{
-	rte_pktmbuf_free(cookie);
-}
-
-void
-virtio_rxq_reclaim(struct virtnet_rxq *rxq)
-{
-	vq_reclaim_all(&rxq->vq, free_mbuf_cookie);
 }
 
 static inline void
@@ -89,7 +50,7 @@ refill_if_worth_it(struct virtnet_rxq *rxq)
 	struct virtqueue *vq = &rxq->vq;
 
 	if (vq->nfree >= rxq->refill_thresh)
-		refill(rxq, vq->nfree);
+		virtio_split_rx_refill(rxq, vq->nfree);
 	vq_suppress_interrupts(vq);
 }
 

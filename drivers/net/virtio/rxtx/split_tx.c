@@ -80,33 +80,6 @@ virtio_txq_cleanup_inorder(struct virtnet_txq *txq)
 	return cleanup(txq, true);
 }
 
-static void
-free_mbuf_cookie(void *cookie)
-{
-	rte_pktmbuf_free(cookie);
-}
-
-void
-virtio_txq_reclaim(struct virtnet_txq *txq)
-{
-	/* The device is stopped: whatever it still holds goes back to the pool. */
-	vq_reclaim_all(&txq->vq, free_mbuf_cookie);
-}
-
-/* The header may be written into the headroom only if nobody else sees it. */
-static inline bool
-can_push_header(const struct rte_mbuf *m, uint16_t hdr_size)
-{
-	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
-	       rte_pktmbuf_headroom(m) >= hdr_size;
-}
-
-static inline uint64_t
-seg_dev_addr(const struct virtqueue *vq, const struct rte_mbuf *seg)
-{
-	return vq_mbuf_dev_addr(vq, seg) + seg->data_off;
-}
-
 /* Fills descriptors for the segments of m, starting at descriptor id. */
 static inline uint16_t
 fill_segments(struct virtqueue *vq, struct vring_desc *table, const uint16_t *links,
@@ -118,7 +91,7 @@ fill_segments(struct virtqueue *vq, struct vring_desc *table, const uint16_t *li
 	for (seg = m; seg != NULL; seg = seg->next) {
 		struct vring_desc *d = &table[id];
 
-		d->addr = seg_dev_addr(vq, seg);
+		d->addr = virtio_seg_dev_addr(vq, seg);
 		d->len = seg->data_len;
 		d->flags = seg->next != NULL ? VRING_DESC_F_NEXT : 0;
 		last = id;
@@ -135,7 +108,7 @@ enqueue_one(struct virtnet_txq *txq, struct rte_mbuf *m, uint16_t head, uint16_t
 {
 	struct virtqueue *vq = &txq->vq;
 	struct virtio_tx_slot *slot = &txq->slots[head];
-	uint64_t slot_addr = txq->slots_dev_addr + (uint64_t)head * sizeof(*slot);
+	uint64_t slot_addr = virtio_tx_slot_dev_addr(txq, head);
 	struct vring_desc *d = &vq->desc[head];
 	uint16_t hdr_size = txq->hdr_size;
 
@@ -187,7 +160,7 @@ xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool inorder)
 
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		struct rte_mbuf *m = pkts[nb_tx];
-		bool pushed = can_push_header(m, hdr_size);
+		bool pushed = virtio_tx_can_push(m, hdr_size);
 		bool indirect = !pushed && txq->use_indirect && m->nb_segs > 1 &&
 				m->nb_segs < VIRTIO_TX_INDIRECT_MAX;
 		uint16_t ndescs = indirect ? 1 : m->nb_segs + (pushed ? 0 : 1);

@@ -117,8 +117,9 @@ start_ring(struct virtio_user_dev *dev, struct virtqueue *vq)
 	vq->notify_cookie = &dev->kickfds[vq->index];
 
 	ret = dev->ops->set_vring_num(dev, vq->index, vq->size);
+	/* Packed rings start at slot 0 with both wrap counters at 1 (bit 15). */
 	if (ret == 0)
-		ret = dev->ops->set_vring_base(dev, vq->index, 0);
+		ret = dev->ops->set_vring_base(dev, vq->index, vq->packed ? 1u << 15 : 0);
 	if (ret == 0)
 		ret = dev->ops->set_vring_addr(dev, &addrs);
 	/* The call fd first: a backend may treat the kick fd as "ring ready". */
