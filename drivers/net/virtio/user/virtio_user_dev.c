@@ -84,7 +84,8 @@ stop_backend(struct virtio_user_dev *dev)
 	for (i = 0; i < VIRTIO_USER_MAX_VQS; i++) {
 		uint32_t base;
 
-		if (dev->vqs[i] == NULL)
+		/* Only rings that got as far as their eventfds were handed over. */
+		if (dev->vqs[i] == NULL || dev->kickfds[i] < 0)
 			continue;
 		dev->ops->set_vring_enable(dev, i, 0);
 		dev->ops->get_vring_base(dev, i, &base);
@@ -165,8 +166,13 @@ virtio_user_dev_set_status(struct virtio_user_dev *dev, uint8_t status)
 		stop_backend(dev);
 	} else if ((status & VIRTIO_STATUS_DRIVER_OK) && !(dev->status & VIRTIO_STATUS_DRIVER_OK)) {
 		ret = start_backend(dev);
-		if (ret != 0)
+		if (ret != 0) {
+			/* Earlier messages name the request; this one says what it means. */
+			VIRTIO_LOG(ERR, "%s: cannot start the vhost backend: %s%s", dev->name,
+				   strerror(-ret), ret == -ENOTCONN ? " (the connection was lost "
+				   "earlier; close the port and probe it again)" : "");
 			status |= VIRTIO_STATUS_FAILED;
+		}
 	}
 	if (dev->ops->set_status != NULL && dev->backend_running)
 		dev->ops->set_status(dev, status);
