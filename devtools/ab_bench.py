@@ -27,6 +27,10 @@ PATHS = [
     ("split in-order non-mergeable", "in_order=1,mrg_rxbuf=0"),
     ("split mergeable", "in_order=0,mrg_rxbuf=1"),
     ("split non-mergeable", "in_order=0,mrg_rxbuf=0"),
+    ("packed in-order mergeable", "packed_vq=1,in_order=1,mrg_rxbuf=1"),
+    ("packed in-order non-mergeable", "packed_vq=1,in_order=1,mrg_rxbuf=0"),
+    ("packed mergeable", "packed_vq=1,in_order=0,mrg_rxbuf=1"),
+    ("packed non-mergeable", "packed_vq=1,in_order=0,mrg_rxbuf=0"),
 ]
 
 
