@@ -262,6 +262,7 @@ walk_chain(struct fake_dev *fd, uint16_t head)
 	fd->chain_len = 0;
 	fd->chain_ring_descs = 0;
 	fd->chain_indirect = false;
+	fd->chain_contiguous = true;
 	for (;;) {
 		struct vring_desc d;
 
@@ -282,6 +283,8 @@ walk_chain(struct fake_dev *fd, uint16_t head)
 			return -EPROTO;
 		if (!(d.flags & VRING_DESC_F_NEXT))
 			return 0;
+		if (d.next != ((idx + 1) & (fd->size - 1u)))
+			fd->chain_contiguous = false;
 		idx = d.next;
 	}
 }
@@ -306,8 +309,31 @@ peek_head(struct fake_dev *fd, uint16_t k, uint16_t *head)
 	return 0;
 }
 
+/*
+ * The device takes the chain at `head` (walked last by walk_chain()) from the
+ * avail ring. In order, the chain must start where the previous one ended
+ * and run through consecutive descriptor ids.
+ */
 static void
-stage(struct fake_dev *fd, uint32_t id, uint32_t len, uint32_t group, bool real)
+take_chain(struct fake_dev *fd, uint16_t head)
+{
+	fd->outstanding[head] = 1;
+	fd->chains_taken++;
+	if (!fd->in_order)
+		return;
+	if (head != fd->next_head || !fd->chain_contiguous) {
+		fd->seq_errors++;
+		fprintf(stderr,
+				"fake device: queue %u: in-order chain %" PRIu64
+				" starts at descriptor %u (expected %u)%s\n",
+				fd->vq->index, fd->chains_taken, head, fd->next_head,
+				fd->chain_contiguous ? "" : ", ids not consecutive");
+	}
+	fd->next_head = (uint16_t)((head + fd->chain_ring_descs) & (fd->size - 1u));
+}
+
+static void
+stage(struct fake_dev *fd, uint32_t id, uint32_t len, uint32_t group, bool real, uint32_t buf)
 {
 	struct fake_used *u;
 
@@ -319,6 +345,7 @@ stage(struct fake_dev *fd, uint32_t id, uint32_t len, uint32_t group, bool real)
 	u->id = id;
 	u->len = len;
 	u->group = group;
+	u->buf = buf;
 	u->real = real;
 	if (real) {
 		fd->last_real = *u;
@@ -334,8 +361,34 @@ write_used(struct fake_dev *fd, const struct fake_used *u)
 	e->id = u->id;
 	e->len = u->len;
 	fd->used_idx++;
-	if (u->real && u->id < fd->size)
+	if (fd->in_order) {
+		/* In order, an element gives back the buffer it stands for, whatever its id. */
+		if (u->buf < fd->size)
+			fd->outstanding[u->buf] = 0;
+	} else if (u->real && u->id < fd->size) {
 		fd->outstanding[u->id] = 0;
+	}
+}
+
+/*
+ * used_last_only: an element before the last of a batch. Its buffer is
+ * returned all the same; the ring entry keeps what it held (a previous lap)
+ * or gets an id and length that may name anything, a chain in flight included.
+ */
+static void
+write_garbage(struct fake_dev *fd, const struct fake_used *u)
+{
+	struct vring_used_elem *e = &fd->used->ring[fd->used_idx & (fd->size - 1)];
+	uint32_t r = next_rand(&fd->seed);
+
+	if (r & 1) {
+		e->id = (r >> 1) % (2u * fd->size);
+		e->len = next_rand(&fd->seed);
+	}
+	fd->used_idx++;
+	if (u->buf < fd->size)
+		fd->outstanding[u->buf] = 0;
+	fd->garbage_written++;
 }
 
 static void
@@ -393,8 +446,12 @@ fake_publish(struct fake_dev *fd, unsigned int max, enum fake_order order)
 			if (fd->staged[j].group == groups[i])
 				tmp[out++] = fd->staged[j];
 	n = RTE_MIN(max, out);
-	for (i = 0; i < n; i++)
-		write_used(fd, &tmp[i]);
+	for (i = 0; i < n; i++) {
+		if (fd->in_order && fd->used_last_only && i + 1 < n)
+			write_garbage(fd, &tmp[i]);
+		else
+			write_used(fd, &tmp[i]);
+	}
 	memcpy(fd->staged, tmp + n, sizeof(*tmp) * (out - n));
 	fd->nstaged = out - n;
 	if (n > 0)
@@ -414,7 +471,7 @@ flush_unless_hold(struct fake_dev *fd)
 void
 fake_inject_used(struct fake_dev *fd, uint32_t id, uint32_t len)
 {
-	stage(fd, id, len, fd->next_group++, false);
+	stage(fd, id, len, fd->next_group++, false, FAKE_NO_BUF);
 	flush_unless_hold(fd);
 }
 
@@ -461,7 +518,7 @@ fake_used_idx_jump(struct fake_dev *fd, uint16_t n)
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
-		struct fake_used u = { .id = FAKE_BOGUS_ID, .len = 0, .real = false };
+		struct fake_used u = { .id = FAKE_BOGUS_ID, .len = 0, .buf = FAKE_NO_BUF };
 
 		write_used(fd, &u);
 	}
@@ -499,6 +556,26 @@ stream_copy(uint8_t *dst, const uint8_t *hdr, uint16_t hdr_size, const uint8_t *
 			memcpy(dst, frame + (off - hdr_size), len);
 			return;
 		}
+	}
+}
+
+/* The id the first used element of a delivery carries, for the id faults. */
+static uint32_t
+faulty_id(const struct fake_dev *fd, enum fake_fault fault, uint32_t head)
+{
+	switch (fault) {
+	case FAKE_FAULT_ID_NEXT:
+		return (head + 1) & (fd->size - 1u);
+	case FAKE_FAULT_ID_PREV:
+		return (head - 1) & (fd->size - 1u);
+	case FAKE_FAULT_ID_ALIAS:
+		return head | 0x10000u;
+	case FAKE_FAULT_ID_OUT_OF_RANGE:
+		return fd->size;
+	case FAKE_FAULT_ID_BOGUS:
+		return FAKE_BOGUS_ID;
+	default:
+		return head;
 	}
 }
 
@@ -570,6 +647,7 @@ fake_rx_deliver_fault(struct fake_dev *fd, const void *frame, uint32_t len,
 		uint32_t written = 0, id = bufs[b].head, ulen;
 
 		walk_chain(fd, bufs[b].head);
+		take_chain(fd, bufs[b].head);
 		for (i = 0; i < fd->chain_len && off < need; i++) {
 			uint32_t n = RTE_MIN(fd->chain[i].len, need - off);
 
@@ -578,7 +656,6 @@ fake_rx_deliver_fault(struct fake_dev *fd, const void *frame, uint32_t len,
 			off += n;
 			written += n;
 		}
-		fd->outstanding[bufs[b].head] = 1;
 		ulen = written;
 		if (b == 0 && fault == FAKE_FAULT_LEN_ZERO)
 			ulen = 0;
@@ -591,8 +668,10 @@ fake_rx_deliver_fault(struct fake_dev *fd, const void *frame, uint32_t len,
 		else if (b == 1 && fault == FAKE_FAULT_CONT_LEN_TOO_BIG)
 			ulen = bufs[b].cap + 1;
 		else if (b == 1 && fault == FAKE_FAULT_CONT_BAD_ID)
-			id = FAKE_BOGUS_ID; /* that buffer is never given back */
-		stage(fd, id, ulen, group, id == bufs[b].head);
+			id = FAKE_BOGUS_ID; /* any order: that buffer is never given back */
+		else if (b == 0)
+			id = faulty_id(fd, fault, id);
+		stage(fd, id, ulen, group, id == bufs[b].head, bufs[b].head);
 	}
 	fd->last_avail = (uint16_t)(fd->last_avail + nb);
 	flush_unless_hold(fd);
@@ -647,9 +726,9 @@ fake_tx_collect(struct fake_dev *fd, struct fake_tx_frame *out, unsigned int max
 		f->indirect = fd->chain_indirect;
 		f->hdr_alone = fd->chain[0].len == fd->hdr_size;
 		f->first_buf = fd->chain[0].ptr;
-		fd->outstanding[head] = 1;
+		take_chain(fd, head);
 		fd->last_avail++;
-		stage(fd, head, 0, fd->next_group++, true);
+		stage(fd, head, 0, fd->next_group++, true, head);
 		n++;
 	}
 	flush_unless_hold(fd);

@@ -15,6 +15,11 @@
  *
  * It can also misbehave on purpose, to check that the driver counts and
  * survives what a broken or hostile device writes.
+ *
+ * In in-order mode (VIRTIO_F_IN_ORDER) the fake uses buffers strictly in the
+ * order they were made available, takes each used element as giving back
+ * its buffer whatever id the element names, and checks that the driver hands
+ * out descriptor ids sequentially (modulo the ring size, chains contiguous).
  */
 
 #ifndef FAKE_DEVICE_H
@@ -47,6 +52,15 @@ enum fake_fault {
 	FAKE_FAULT_CONT_LEN_ZERO, /* second buffer of a packet reports 0 bytes */
 	FAKE_FAULT_CONT_LEN_TOO_BIG, /* second buffer one byte past its buffer */
 	FAKE_FAULT_CONT_BAD_ID, /* second buffer reported with an out-of-range id */
+	/*
+	 * The first used element names another id than the buffer the device
+	 * filled (which it still consumes): an in-order device breaking the order.
+	 */
+	FAKE_FAULT_ID_NEXT, /* the buffer made available after it */
+	FAKE_FAULT_ID_PREV, /* the buffer made available before it */
+	FAKE_FAULT_ID_ALIAS, /* its id + 0x10000: equal only if truncated to 16 bits */
+	FAKE_FAULT_ID_OUT_OF_RANGE, /* the ring size */
+	FAKE_FAULT_ID_BOGUS, /* FAKE_BOGUS_ID */
 };
 
 /* Order in which fake_publish() writes the staged packets' used elements. */
@@ -66,8 +80,12 @@ struct fake_used {
 	uint32_t id;
 	uint32_t len;
 	uint32_t group;
+	uint32_t buf; /* descriptor the device filled for it, FAKE_NO_BUF if none */
 	bool real; /* returns a buffer the device took from the avail ring */
 };
+
+/* fake_used.buf of an element that stands for no buffer. */
+#define FAKE_NO_BUF UINT32_MAX
 
 struct fake_buf {
 	uint8_t *ptr;
@@ -84,6 +102,13 @@ struct fake_dev {
 	uint16_t hdr_size;
 	bool mergeable;
 	bool hold; /* stage used elements until fake_publish() */
+	bool in_order; /* VIRTIO_F_IN_ORDER: see the top of this file */
+	/*
+	 * In order only: of the used elements one fake_publish() writes (a
+	 * batch), only the last is written properly; the others are left stale
+	 * or filled with garbage ids and lengths, as the spec allows.
+	 */
+	bool used_last_only;
 
 	uint16_t last_avail; /* next avail entry to read, free running */
 	uint16_t used_idx; /* next used entry to write, free running */
@@ -106,6 +131,13 @@ struct fake_dev {
 	unsigned int chain_len;
 	uint16_t chain_ring_descs;
 	bool chain_indirect;
+	bool chain_contiguous; /* ring descriptors of the chain have consecutive ids */
+
+	/* In order: the descriptor id the next chain must start at. */
+	uint16_t next_head;
+	uint64_t chains_taken; /* chains taken from the avail ring */
+	uint64_t seq_errors; /* in order: ids handed out out of sequence */
+	uint64_t garbage_written; /* used elements spoiled by used_last_only */
 
 	uint64_t notifications;
 	uint64_t protocol_errors;
@@ -167,7 +199,10 @@ int fake_rx_deliver_fault(struct fake_dev *fd, const void *frame, uint32_t len,
  */
 int fake_tx_collect(struct fake_dev *fd, struct fake_tx_frame *out, unsigned int max);
 
-/* Stages (or publishes, unless hold) a used element as its own packet. */
+/*
+ * Stages (or publishes, unless hold) a used element as its own packet. It
+ * returns no buffer, also in order.
+ */
 void fake_inject_used(struct fake_dev *fd, uint32_t id, uint32_t len);
 /* Repeats the last real used element (a duplicate id). Returns -ENOENT if none. */
 int fake_inject_duplicate(struct fake_dev *fd);
@@ -177,6 +212,8 @@ int fake_pick_not_in_flight(struct fake_dev *fd, uint16_t *id);
 /*
  * Publishes up to `max` staged used elements (packets kept together) in
  * the given order; the rest stay staged. Returns the number published.
+ * In order, anything but FAKE_ORDER_FIFO breaks the order on purpose, and
+ * with used_last_only only the last element published is written properly.
  */
 unsigned int fake_publish(struct fake_dev *fd, unsigned int max, enum fake_order order);
 unsigned int fake_staged(const struct fake_dev *fd);

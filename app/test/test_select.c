@@ -36,7 +36,13 @@ struct path_case {
 	const char *rx_name;
 	bool note_expected;
 	const char *note_word; /* a word the note must contain, or NULL */
+	virtio_burst_t tx; /* NULL: virtio_xmit_pkts */
+	const char *tx_name;
+	const char *note_absent; /* a word the note must not contain, or NULL */
 };
+
+#define INORDER_RX virtio_recv_pkts_inorder, "virtio_recv_pkts_inorder"
+#define INORDER_TX virtio_xmit_pkts_inorder, "virtio_xmit_pkts_inorder"
 
 static const struct path_case cases[] = {
 	{ "no mergeable buffers", BASE, 0, false, false, RTE_VECT_SIMD_256, virtio_recv_pkts,
@@ -65,6 +71,32 @@ static const struct path_case cases[] = {
 	{ "vectorized and in_order asked", BASE | F(VIRTIO_NET_F_MRG_RXBUF), 0, true, true,
 			RTE_VECT_SIMD_512, virtio_recv_mergeable_pkts, "virtio_recv_mergeable_pkts",
 			true, NULL },
+	/* VIRTIO_F_IN_ORDER negotiated: one Rx callback for both buffer kinds. */
+	{ "in_order, no mergeable", BASE | F(VIRTIO_F_IN_ORDER), 0, false, true, RTE_VECT_SIMD_256,
+			INORDER_RX, false, NULL, INORDER_TX, NULL },
+	{ "in_order, mergeable", BASE | F(VIRTIO_F_IN_ORDER) | F(VIRTIO_NET_F_MRG_RXBUF), 0, false,
+			true, RTE_VECT_SIMD_256, INORDER_RX, false, NULL, INORDER_TX, NULL },
+	{ "in_order, mergeable, scatter offload",
+			BASE | F(VIRTIO_F_IN_ORDER) | F(VIRTIO_NET_F_MRG_RXBUF),
+			RTE_ETH_RX_OFFLOAD_SCATTER, false, true, RTE_VECT_SIMD_512, INORDER_RX,
+			false, NULL, INORDER_TX, NULL },
+	{ "in_order and mergeable alone", F(VIRTIO_F_IN_ORDER) | F(VIRTIO_NET_F_MRG_RXBUF), 0,
+			false, true, RTE_VECT_SIMD_DISABLED, INORDER_RX, false, NULL, INORDER_TX,
+			NULL },
+	{ "in_order offered, not asked", BASE | F(VIRTIO_F_IN_ORDER), 0, false, false,
+			RTE_VECT_SIMD_256, INORDER_RX, false, NULL, INORDER_TX, NULL },
+	{ "in_order and vectorized, mergeable",
+			BASE | F(VIRTIO_F_IN_ORDER) | F(VIRTIO_NET_F_MRG_RXBUF), 0, true, true,
+			RTE_VECT_SIMD_512, INORDER_RX, true, "vectorized", INORDER_TX, "in_order" },
+	{ "in_order and vectorized, no mergeable", BASE | F(VIRTIO_F_IN_ORDER), 0, true, true,
+			RTE_VECT_SIMD_128, INORDER_RX, true, "vectorized", INORDER_TX, "in_order" },
+	/* Not asked and not offered: nothing to say about in_order. */
+	{ "in_order not asked, vectorized", BASE | F(VIRTIO_NET_F_MRG_RXBUF), 0, true, false,
+			RTE_VECT_SIMD_256, virtio_recv_mergeable_pkts, "virtio_recv_mergeable_pkts",
+			true, "vectorized", NULL, NULL, "in_order" },
+	{ "in_order asked, not negotiated, not vectorized", BASE, 0, false, true, RTE_VECT_SIMD_256,
+			virtio_recv_pkts, "virtio_recv_pkts", true, "in_order", NULL, NULL,
+			"vectorized" },
 };
 
 static void
@@ -89,16 +121,16 @@ test_path_table(void **state)
 		struct virtio_path_input in;
 		struct virtio_path out;
 
-		print_message("case: %s\n", c->what);
+		print_message("# case: %s\n", c->what);
 		fill_input(c, &in);
 		memset(&out, 0xa5, sizeof(out)); /* anything left over must be overwritten */
 		virtio_select_path(&in, &out);
 		assert_ptr_equal(out.rx, c->rx);
 		assert_non_null(out.rx_name);
 		assert_string_equal(out.rx_name, c->rx_name);
-		assert_ptr_equal(out.tx, virtio_xmit_pkts);
+		assert_ptr_equal(out.tx, c->tx != NULL ? c->tx : virtio_xmit_pkts);
 		assert_non_null(out.tx_name);
-		assert_string_equal(out.tx_name, "virtio_xmit_pkts");
+		assert_string_equal(out.tx_name, c->tx != NULL ? c->tx_name : "virtio_xmit_pkts");
 		/* The note is a proper string in its buffer. */
 		assert_non_null(memchr(out.note, '\0', sizeof(out.note)));
 		if (c->note_expected) {
@@ -108,6 +140,8 @@ test_path_table(void **state)
 		} else {
 			assert_string_equal(out.note, "");
 		}
+		if (c->note_absent != NULL)
+			assert_null(strstr(out.note, c->note_absent));
 	}
 }
 
@@ -122,15 +156,19 @@ test_names_match_functions(void **state)
 		{ virtio_recv_pkts, "virtio_recv_pkts" },
 		{ virtio_recv_mergeable_pkts, "virtio_recv_mergeable_pkts" },
 		{ virtio_xmit_pkts, "virtio_xmit_pkts" },
+		{ virtio_recv_pkts_inorder, "virtio_recv_pkts_inorder" },
+		{ virtio_xmit_pkts_inorder, "virtio_xmit_pkts_inorder" },
 	};
 	uint64_t f;
 
 	RTE_SET_USED(state);
-	for (f = 0; f < 4; f++) {
+	for (f = 0; f < 16; f++) {
 		struct virtio_path_input in = {
 			.features = F(VIRTIO_F_VERSION_1) |
-					((f & 1) ? F(VIRTIO_NET_F_MRG_RXBUF) : 0),
+					((f & 1) ? F(VIRTIO_NET_F_MRG_RXBUF) : 0) |
+					((f & 4) ? F(VIRTIO_F_IN_ORDER) : 0),
 			.vectorized = (f & 2) != 0,
+			.in_order_requested = (f & 8) != 0,
 			.max_simd_bitwidth = RTE_VECT_SIMD_256,
 		};
 		struct virtio_path out;
@@ -170,6 +208,51 @@ test_note_lists_every_fallback(void **state)
 	assert_non_null(strstr(out.note, "in_order"));
 }
 
+/*
+ * The in_order note, over every combination of the other inputs: present
+ * exactly when in_order was asked for and VIRTIO_F_IN_ORDER not negotiated;
+ * the in-order callbacks run exactly when it was negotiated.
+ */
+static void
+test_in_order_note(void **state)
+{
+	uint32_t f;
+
+	RTE_SET_USED(state);
+	for (f = 0; f < 32; f++) {
+		bool asked = (f & 1) != 0, negotiated = (f & 2) != 0;
+		struct virtio_path_input in = {
+			.features = F(VIRTIO_F_VERSION_1) |
+					(negotiated ? F(VIRTIO_F_IN_ORDER) : 0) |
+					((f & 4) ? F(VIRTIO_NET_F_MRG_RXBUF) : 0) |
+					((f & 16) ? F(VIRTIO_RING_F_INDIRECT_DESC) : 0),
+			.vectorized = (f & 8) != 0,
+			.in_order_requested = asked,
+			.max_simd_bitwidth = RTE_VECT_SIMD_256,
+		};
+		struct virtio_path out;
+
+		memset(&out, 0x5a, sizeof(out));
+		virtio_select_path(&in, &out);
+		assert_non_null(memchr(out.note, '\0', sizeof(out.note)));
+		if (asked && !negotiated) {
+			assert_true(strlen(out.note) > 0);
+			assert_non_null(strstr(out.note, "in_order"));
+		} else {
+			assert_null(strstr(out.note, "in_order"));
+		}
+		if (!in.vectorized && !(asked && !negotiated))
+			assert_string_equal(out.note, "");
+		if (negotiated) {
+			assert_ptr_equal(out.rx, virtio_recv_pkts_inorder);
+			assert_ptr_equal(out.tx, virtio_xmit_pkts_inorder);
+		} else {
+			assert_ptr_not_equal(out.rx, virtio_recv_pkts_inorder);
+			assert_ptr_equal(out.tx, virtio_xmit_pkts);
+		}
+	}
+}
+
 /* Pure: the same input gives the same output, whatever came before. */
 static void
 test_pure(void **state)
@@ -207,6 +290,7 @@ main(void)
 		cmocka_unit_test(test_path_table),
 		cmocka_unit_test(test_names_match_functions),
 		cmocka_unit_test(test_note_lists_every_fallback),
+		cmocka_unit_test(test_in_order_note),
 		cmocka_unit_test(test_pure),
 	};
 

@@ -189,11 +189,9 @@ test_ring_layout(void **state)
  * The address a descriptor gets for an mbuf: buf_addr with use_va, buf_iova
  * otherwise.
  *
- * DRIVER BUG (fails at -O2/-O3 until fixed): vq_mbuf_dev_addr() in
- * virtqueue.h reads the `void *buf_addr` field through a `uint64_t *`, which
- * breaks C's strict-aliasing rule; the compiler may then return a stale value
- * (here it returns the 0 from the memset, not the stored buf_addr). Reading
- * the field with memcpy() keeps the single load and is well defined.
+ * Regression: vq_mbuf_dev_addr() used to read the `void *buf_addr` field
+ * through a `uint64_t *`, breaking strict aliasing; at -O2/-O3 the compiler
+ * returned a stale value (the 0 from the memset). It now uses memcpy().
  */
 static void
 test_mbuf_dev_addr(void **state)

@@ -102,6 +102,7 @@ vq_split_reset(struct virtqueue *vq, bool event_idx)
 	vq->nfree = vq->size;
 	vq->avail_idx = 0;
 	vq->used_cons = 0;
+	vq->chains = 0;
 	vq->event_idx = event_idx;
 	memset(&vq->errors, 0, sizeof(vq->errors));
 	vq->notifications = 0;
@@ -124,6 +125,7 @@ vq_reclaim_all(struct virtqueue *vq, void (*fn)(void *cookie))
 			fn(dx->cookie);
 		vq_free_chain(vq, id);
 	}
+	vq->chains = 0;
 }
 
 void

@@ -92,6 +92,7 @@ struct virtqueue {
 	uint16_t next_used;      /* slot the next used descriptor appears in */
 	uint16_t avail_flags;    /* AVAIL/USED bits marking a descriptor available now */
 	uint16_t oldest_id;      /* in order: the buffer id the device completes next */
+	uint16_t chains;         /* split in-order Tx: chains in flight */
 	struct vring_packed_desc *pdesc;
 	struct vring_packed_event *driver_event; /* ours: used-buffer notifications */
 	struct vring_packed_event *device_event; /* the device's: our doorbells */
@@ -217,6 +218,26 @@ vq_used_pending(struct virtqueue *vq)
 		/* The device claims more than we gave it. */
 		vq->errors.bad_used_idx++;
 		pending = in_flight;
+	}
+	return pending;
+}
+
+/*
+ * In-order rings: used entries may be stale (only the count matters), so a
+ * device that claims more completions than chains in flight cannot be
+ * trusted for any of them. Count it and skip them all: freeing late is
+ * safe, freeing a buffer the device still uses is not.
+ */
+static inline uint16_t
+vq_used_pending_inorder(struct virtqueue *vq, uint16_t chains_in_flight)
+{
+	uint16_t used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	uint16_t pending = (uint16_t)(used_idx - vq->used_cons);
+
+	if (unlikely(pending > chains_in_flight)) {
+		vq->errors.bad_used_idx++;
+		vq->used_cons = used_idx;
+		return 0;
 	}
 	return pending;
 }

@@ -136,12 +136,21 @@ skip_bad_buffer(struct virtnet_rxq *rxq, const bool inorder)
 	rxq->stats.errors++;
 }
 
+/* Rx buffers are single descriptors: chains in flight = descriptors in flight. */
+static __rte_always_inline uint16_t
+rx_pending(struct virtqueue *vq, const bool inorder)
+{
+	if (inorder)
+		return vq_used_pending_inorder(vq, vq->size - vq->nfree);
+	return vq_used_pending(vq);
+}
+
 static __rte_always_inline uint16_t
 recv_single(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	    const bool inorder)
 {
 	struct virtqueue *vq = &rxq->vq;
-	uint16_t n = RTE_MIN(vq_used_pending(vq), nb_pkts);
+	uint16_t n = RTE_MIN(rx_pending(vq, inorder), nb_pkts);
 	uint16_t hdr_size = rxq->hdr_size;
 	uint16_t i, nb_rx = 0;
 	uint64_t bytes = 0;
@@ -179,7 +188,7 @@ recv_mergeable(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts
 	       const bool inorder)
 {
 	struct virtqueue *vq = &rxq->vq;
-	uint16_t pending = vq_used_pending(vq);
+	uint16_t pending = rx_pending(vq, inorder);
 	uint16_t hdr_size = rxq->hdr_size;
 	uint16_t nb_rx = 0;
 	uint64_t bytes = 0;

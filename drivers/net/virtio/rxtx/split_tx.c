@@ -30,7 +30,8 @@ static __rte_always_inline uint16_t
 cleanup(struct virtnet_txq *txq, const bool inorder)
 {
 	struct virtqueue *vq = &txq->vq;
-	uint16_t pending = vq_used_pending(vq);
+	uint16_t pending = inorder ? vq_used_pending_inorder(vq, vq->chains) :
+				     vq_used_pending(vq);
 	struct rte_mbuf *done[TX_FREE_BULK];
 	uint16_t ndone = 0, freed = 0;
 	uint16_t i;
@@ -39,14 +40,11 @@ cleanup(struct virtnet_txq *txq, const bool inorder)
 		struct vq_desc_extra *dx;
 
 		if (inorder) {
-			if (unlikely(vq->nfree == vq->size)) {
-				vq->errors.bad_used_idx++; /* more chains than in flight */
-				break;
-			}
 			dx = &vq->extra[vq_oldest(vq)];
 			freed += dx->ndescs;
 			done[ndone++] = dx->cookie;
 			vq_free_oldest(vq);
+			vq->chains--;
 		} else {
 			struct vring_used_elem ue = vq_used_elem(vq, vq->used_cons + i);
 
@@ -184,6 +182,8 @@ xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool inorder)
 		vq->extra[head].tail = tail;
 		vq->avail->ring[vq->avail_idx & vq->mask] = head;
 		vq->avail_idx++;
+		if (inorder)
+			vq->chains++;
 		bytes += m->pkt_len;
 	}
 	if (vq->avail_idx != old_idx) {
