@@ -331,6 +331,21 @@ vq_used_elem(const struct virtqueue *vq, uint16_t pos)
 	return copy;
 }
 
+/*
+ * Puts a chain head in the next avail slot. Rings that complete in order
+ * hand the same head to the same slot lap after lap; skipping the store
+ * then keeps the device's cached copy of the ring line valid.
+ */
+static inline void
+vq_avail_push(struct virtqueue *vq, uint16_t head)
+{
+	uint16_t *slot = &vq->avail->ring[vq->avail_idx & vq->mask];
+
+	if (*slot != head)
+		*slot = head;
+	vq->avail_idx++;
+}
+
 /* Publishes avail entries up to vq->avail_idx, then rings the doorbell if needed. */
 void vq_publish_and_notify(struct virtqueue *vq, uint16_t old_avail_idx);
 

@@ -29,8 +29,7 @@ post_buffer(struct virtnet_rxq *rxq, struct rte_mbuf *m)
 	vq->extra[id].cookie = m;
 	vq->extra[id].ndescs = 1;
 	vq->extra[id].tail = id;
-	vq->avail->ring[vq->avail_idx & vq->mask] = id;
-	vq->avail_idx++;
+	vq_avail_push(vq, id);
 }
 
 uint16_t

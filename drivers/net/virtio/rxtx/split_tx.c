@@ -180,8 +180,7 @@ xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool inorder)
 		vq->extra[head].cookie = m;
 		vq->extra[head].ndescs = ndescs;
 		vq->extra[head].tail = tail;
-		vq->avail->ring[vq->avail_idx & vq->mask] = head;
-		vq->avail_idx++;
+		vq_avail_push(vq, head);
 		if (inorder)
 			vq->chains++;
 		bytes += m->pkt_len;
