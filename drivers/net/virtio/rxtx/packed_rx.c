@@ -110,16 +110,13 @@ virtio_recv_pkts_packed(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			rxq->stats.errors++;
 			continue;
 		}
-		if (unlikely(len < hdr_size || len > rxq->post_len)) {
-			vq->errors.bad_used_len++;
+		if (unlikely(!virtio_rx_len_ok(rxq, len, hdr_size))) {
 			rte_mbuf_raw_free(m);
 			rxq->stats.errors++;
 			continue;
 		}
 		len -= hdr_size;
-		virtio_mbuf_rearm(m, rxq->mbuf_initializer);
-		m->pkt_len = len;
-		m->data_len = (uint16_t)len;
+		virtio_rx_init_pkt(rxq, m, len);
 		pkts[nb_rx++] = m;
 		bytes += len;
 	}
@@ -160,8 +157,7 @@ virtio_recv_mergeable_pkts_packed(void *queue, struct rte_mbuf **pkts, uint16_t 
 
 	while (nb_rx < nb_pkts) {
 		const struct vring_packed_desc *d = next_used_desc(vq, vq->next_used, vq->used_wrap);
-		const struct virtio_net_hdr_mrg_rxbuf *hdr;
-		struct rte_mbuf *head, *prev;
+		struct rte_mbuf *head, *tail;
 		struct vq_desc_extra *dx;
 		uint32_t len;
 		uint16_t nbufs, k;
@@ -177,10 +173,8 @@ virtio_recv_mergeable_pkts_packed(void *queue, struct rte_mbuf **pkts, uint16_t 
 			continue;
 		}
 		head = dx->cookie;
-		hdr = (const void *)((uint8_t *)head->buf_addr + RTE_PKTMBUF_HEADROOM - hdr_size);
-		nbufs = hdr->num_buffers;
-		if (unlikely(len < hdr_size || len > rxq->post_len)) {
-			vq->errors.bad_used_len++;
+		nbufs = virtio_rx_num_buffers(rxq, head);
+		if (unlikely(!virtio_rx_len_ok(rxq, len, hdr_size))) {
 			bad = true;
 		} else if (unlikely(nbufs == 0 || nbufs > vq->size - vq->nfree)) {
 			vq->errors.bad_num_buffers++;
@@ -195,10 +189,8 @@ virtio_recv_mergeable_pkts_packed(void *queue, struct rte_mbuf **pkts, uint16_t 
 			continue;
 		}
 
-		virtio_mbuf_rearm(head, rxq->mbuf_initializer);
-		head->data_len = (uint16_t)(len - hdr_size);
-		head->pkt_len = len - hdr_size;
-		prev = head;
+		virtio_rx_init_pkt(rxq, head, len - hdr_size);
+		tail = head;
 		for (k = 1; k < nbufs; k++) {
 			const struct vring_packed_desc *c = &vq->pdesc[vq->next_used];
 			uint32_t clen = c->len;
@@ -208,19 +200,12 @@ virtio_recv_mergeable_pkts_packed(void *queue, struct rte_mbuf **pkts, uint16_t 
 				bad = true;
 				continue;
 			}
-			if (unlikely(clen == 0 || clen > rxq->post_len)) {
-				vq->errors.bad_used_len++;
+			if (unlikely(!virtio_rx_len_ok(rxq, clen, 1))) {
 				rte_mbuf_raw_free(seg);
 				bad = true;
 				continue;
 			}
-			/* Continuation buffers carry data from their first byte. */
-			seg->data_off = RTE_PKTMBUF_HEADROOM - hdr_size;
-			seg->data_len = (uint16_t)clen;
-			prev->next = seg;
-			prev = seg;
-			head->nb_segs++;
-			head->pkt_len += clen;
+			virtio_rx_append(rxq, head, &tail, seg, clen);
 		}
 		if (unlikely(bad)) {
 			rte_pktmbuf_free(head);

@@ -174,7 +174,6 @@ xmit(struct virtnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bo
 	struct virtqueue *vq = &txq->vq;
 	uint16_t old_slot = vq->next_avail;
 	bool old_wrap = vq->avail_wrap;
-	uint16_t hdr_size = txq->hdr_size;
 	uint64_t bytes = 0;
 	uint16_t nb_tx, sent = 0;
 
@@ -183,13 +182,11 @@ xmit(struct virtnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bo
 
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		struct rte_mbuf *m = pkts[nb_tx];
-		bool pushed = virtio_tx_can_push(m, hdr_size);
-		bool indirect = !pushed && txq->use_indirect && m->nb_segs > 1 &&
-				m->nb_segs < VIRTIO_TX_INDIRECT_MAX;
-		uint16_t ndescs = indirect ? 1 : m->nb_segs + (pushed ? 0 : 1);
+		bool pushed, indirect;
+		uint16_t ndescs = virtio_tx_plan(txq, m, &pushed, &indirect);
 		uint16_t id, head_slot, head_flags;
 
-		if (unlikely(m->nb_segs > VIRTIO_TX_MAX_SEGS || ndescs > vq->size)) {
+		if (unlikely(ndescs == 0)) {
 			/* Could never fit: drop it rather than stall the queue. */
 			txq->stats.errors++;
 			rte_pktmbuf_free(m);

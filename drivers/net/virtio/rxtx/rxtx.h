@@ -147,6 +147,54 @@ virtio_rx_post_many(struct virtnet_rxq *rxq, uint16_t want, virtio_rx_post_t pos
 	return posted;
 }
 
+/*
+ * Receive helpers shared by the split and packed paths. A received buffer
+ * holds the net header at the tail of the headroom and data after it; a
+ * continuation buffer of a mergeable packet holds data from its first byte.
+ */
+
+/* Checks a used length against what we posted: at least the header, at most the buffer. */
+static inline bool
+virtio_rx_len_ok(struct virtnet_rxq *rxq, uint32_t len, uint32_t min)
+{
+	if (likely(len >= min && len <= rxq->post_len))
+		return true;
+	rxq->vq.errors.bad_used_len++;
+	return false;
+}
+
+/* Makes a one-segment packet of `len` data bytes from a filled buffer. */
+static inline void
+virtio_rx_init_pkt(struct virtnet_rxq *rxq, struct rte_mbuf *m, uint32_t len)
+{
+	virtio_mbuf_rearm(m, rxq->mbuf_initializer);
+	m->pkt_len = len;
+	m->data_len = (uint16_t)len;
+}
+
+/* Appends a continuation buffer of `len` bytes to the packet at head (last segment *tail). */
+static inline void
+virtio_rx_append(struct virtnet_rxq *rxq, struct rte_mbuf *head, struct rte_mbuf **tail,
+		 struct rte_mbuf *seg, uint32_t len)
+{
+	seg->data_off = RTE_PKTMBUF_HEADROOM - rxq->hdr_size;
+	seg->data_len = (uint16_t)len;
+	(*tail)->next = seg;
+	*tail = seg;
+	head->nb_segs++;
+	head->pkt_len += len;
+}
+
+/* num_buffers of a mergeable packet, read from the header of its first buffer. */
+static inline uint16_t
+virtio_rx_num_buffers(const struct virtnet_rxq *rxq, const struct rte_mbuf *head)
+{
+	const struct virtio_net_hdr_mrg_rxbuf *hdr = (const void *)((const uint8_t *)head->buf_addr +
+		RTE_PKTMBUF_HEADROOM - rxq->hdr_size);
+
+	return hdr->num_buffers;
+}
+
 /* Post fresh buffers into free descriptors and tell the device; returns how many. */
 uint16_t virtio_split_rx_refill(struct virtnet_rxq *rxq, uint16_t want);
 uint16_t virtio_packed_rx_refill(struct virtnet_rxq *rxq, uint16_t want);
@@ -164,6 +212,27 @@ static inline uint64_t
 virtio_seg_dev_addr(const struct virtqueue *vq, const struct rte_mbuf *seg)
 {
 	return vq_mbuf_dev_addr(vq, seg) + seg->data_off;
+}
+
+/*
+ * How a packet will be laid out: header pushed into its headroom, an
+ * indirect table, or a header descriptor followed by the segments. Returns
+ * the ring descriptors it needs, or 0 when it could never fit (the caller
+ * drops and counts it rather than stall the queue).
+ */
+static inline uint16_t
+virtio_tx_plan(const struct virtnet_txq *txq, const struct rte_mbuf *m, bool *pushed,
+	       bool *indirect)
+{
+	uint16_t ndescs;
+
+	*pushed = virtio_tx_can_push(m, txq->hdr_size);
+	*indirect = !*pushed && txq->use_indirect && m->nb_segs > 1 &&
+		    m->nb_segs < VIRTIO_TX_INDIRECT_MAX;
+	ndescs = *indirect ? 1 : m->nb_segs + (*pushed ? 0 : 1);
+	if (unlikely(m->nb_segs > VIRTIO_TX_MAX_SEGS || ndescs > txq->vq.size))
+		return 0;
+	return ndescs;
 }
 
 /* Address of the Tx slot area of descriptor or buffer id `id`, as the device sees it. */

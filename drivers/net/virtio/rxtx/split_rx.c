@@ -163,15 +163,12 @@ recv_single(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 			skip_bad_buffer(rxq, inorder);
 			continue;
 		}
-		if (unlikely(len < hdr_size || len > rxq->post_len)) {
-			vq->errors.bad_used_len++;
+		if (unlikely(!virtio_rx_len_ok(rxq, len, hdr_size))) {
 			drop_fresh_mbuf(rxq, m);
 			continue;
 		}
 		len -= hdr_size;
-		virtio_mbuf_rearm(m, rxq->mbuf_initializer);
-		m->pkt_len = len;
-		m->data_len = (uint16_t)len;
+		virtio_rx_init_pkt(rxq, m, len);
 		pkts[nb_rx++] = m;
 		bytes += len;
 	}
@@ -195,8 +192,7 @@ recv_mergeable(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts
 	while (nb_rx < nb_pkts && pending > 0) {
 		struct vring_used_elem ue = vq_used_elem(vq, vq->used_cons);
 		struct rte_mbuf *head = peek_buffer(vq, ue.id, inorder);
-		const struct virtio_net_hdr_mrg_rxbuf *hdr;
-		struct rte_mbuf *prev;
+		struct rte_mbuf *tail;
 		uint32_t len = ue.len;
 		uint16_t nbufs, k;
 		bool bad = false;
@@ -207,10 +203,8 @@ recv_mergeable(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts
 			pending--;
 			continue;
 		}
-		hdr = (const void *)((uint8_t *)head->buf_addr + RTE_PKTMBUF_HEADROOM - hdr_size);
-		nbufs = hdr->num_buffers;
-		if (unlikely(len < hdr_size || len > rxq->post_len)) {
-			vq->errors.bad_used_len++;
+		nbufs = virtio_rx_num_buffers(rxq, head);
+		if (unlikely(!virtio_rx_len_ok(rxq, len, hdr_size))) {
 			bad = true;
 		} else if (unlikely(nbufs == 0 || nbufs > vq->size - vq->nfree)) {
 			vq->errors.bad_num_buffers++;
@@ -226,10 +220,8 @@ recv_mergeable(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts
 			continue;
 		}
 
-		virtio_mbuf_rearm(head, rxq->mbuf_initializer);
-		head->data_len = (uint16_t)(len - hdr_size);
-		head->pkt_len = len - hdr_size;
-		prev = head;
+		virtio_rx_init_pkt(rxq, head, len - hdr_size);
+		tail = head;
 		for (k = 1; k < nbufs; k++) {
 			struct vring_used_elem ce = vq_used_elem(vq, vq->used_cons);
 			uint32_t clen = ce.len;
@@ -242,19 +234,12 @@ recv_mergeable(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts
 				bad = true;
 				continue;
 			}
-			if (unlikely(clen == 0 || clen > rxq->post_len)) {
-				vq->errors.bad_used_len++;
+			if (unlikely(!virtio_rx_len_ok(rxq, clen, 1))) {
 				rte_mbuf_raw_free(seg);
 				bad = true;
 				continue;
 			}
-			/* Continuation buffers carry data from their first byte. */
-			seg->data_off = RTE_PKTMBUF_HEADROOM - hdr_size;
-			seg->data_len = (uint16_t)clen;
-			prev->next = seg;
-			prev = seg;
-			head->nb_segs++;
-			head->pkt_len += clen;
+			virtio_rx_append(rxq, head, &tail, seg, clen);
 		}
 		if (unlikely(bad)) {
 			rte_pktmbuf_free(head);

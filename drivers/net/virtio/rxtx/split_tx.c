@@ -149,7 +149,6 @@ xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool inorder)
 	struct virtnet_txq *txq = queue;
 	struct virtqueue *vq = &txq->vq;
 	uint16_t old_idx = vq->avail_idx;
-	uint16_t hdr_size = txq->hdr_size;
 	uint64_t bytes = 0;
 	uint16_t nb_tx;
 
@@ -158,13 +157,11 @@ xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool inorder)
 
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		struct rte_mbuf *m = pkts[nb_tx];
-		bool pushed = virtio_tx_can_push(m, hdr_size);
-		bool indirect = !pushed && txq->use_indirect && m->nb_segs > 1 &&
-				m->nb_segs < VIRTIO_TX_INDIRECT_MAX;
-		uint16_t ndescs = indirect ? 1 : m->nb_segs + (pushed ? 0 : 1);
+		bool pushed, indirect;
+		uint16_t ndescs = virtio_tx_plan(txq, m, &pushed, &indirect);
 		uint16_t head, tail;
 
-		if (unlikely(m->nb_segs > VIRTIO_TX_MAX_SEGS || ndescs > vq->size)) {
+		if (unlikely(ndescs == 0)) {
 			/* Could never fit: drop it rather than stall the queue. */
 			txq->stats.errors++;
 			rte_pktmbuf_free(m);
