@@ -43,6 +43,10 @@ struct path_case {
 
 #define INORDER_RX virtio_recv_pkts_inorder, "virtio_recv_pkts_inorder"
 #define INORDER_TX virtio_xmit_pkts_inorder, "virtio_xmit_pkts_inorder"
+#define PACKED	   (BASE | F(VIRTIO_F_RING_PACKED))
+#define PACKED_RX  virtio_recv_pkts_packed, "virtio_recv_pkts_packed"
+#define PACKED_MRG virtio_recv_mergeable_pkts_packed, "virtio_recv_mergeable_pkts_packed"
+#define PACKED_TX  virtio_xmit_pkts_packed, "virtio_xmit_pkts_packed"
 
 static const struct path_case cases[] = {
 	{ "no mergeable buffers", BASE, 0, false, false, RTE_VECT_SIMD_256, virtio_recv_pkts,
@@ -97,6 +101,32 @@ static const struct path_case cases[] = {
 	{ "in_order asked, not negotiated, not vectorized", BASE, 0, false, true, RTE_VECT_SIMD_256,
 			virtio_recv_pkts, "virtio_recv_pkts", true, "in_order", NULL, NULL,
 			"vectorized" },
+	/* VIRTIO_F_RING_PACKED: one Rx callback per buffer kind, one Tx, in order or not. */
+	{ "packed", PACKED, 0, false, false, RTE_VECT_SIMD_256, PACKED_RX, false, NULL, PACKED_TX,
+			NULL },
+	{ "packed, mergeable", PACKED | F(VIRTIO_NET_F_MRG_RXBUF), 0, false, false,
+			RTE_VECT_SIMD_256, PACKED_MRG, false, NULL, PACKED_TX, NULL },
+	{ "packed, in_order", PACKED | F(VIRTIO_F_IN_ORDER), 0, false, true, RTE_VECT_SIMD_256,
+			PACKED_RX, false, NULL, PACKED_TX, NULL },
+	{ "packed, in_order offered, not asked", PACKED | F(VIRTIO_F_IN_ORDER), 0, false, false,
+			RTE_VECT_SIMD_512, PACKED_RX, false, NULL, PACKED_TX, NULL },
+	{ "packed, in_order, mergeable", PACKED | F(VIRTIO_F_IN_ORDER) | F(VIRTIO_NET_F_MRG_RXBUF),
+			0, false, true, RTE_VECT_SIMD_256, PACKED_MRG, false, NULL, PACKED_TX,
+			NULL },
+	{ "packed, in_order, mergeable, scatter offload",
+			PACKED | F(VIRTIO_F_IN_ORDER) | F(VIRTIO_NET_F_MRG_RXBUF),
+			RTE_ETH_RX_OFFLOAD_SCATTER, false, true, RTE_VECT_SIMD_512, PACKED_MRG,
+			false, NULL, PACKED_TX, NULL },
+	{ "packed, in_order asked, not negotiated", PACKED, 0, false, true, RTE_VECT_SIMD_256,
+			PACKED_RX, true, "in_order", PACKED_TX, "vectorized" },
+	{ "packed, mergeable, in_order asked, not negotiated", PACKED | F(VIRTIO_NET_F_MRG_RXBUF),
+			0, false, true, RTE_VECT_SIMD_256, PACKED_MRG, true, "in_order", PACKED_TX,
+			"vectorized" },
+	{ "packed, vectorized asked", PACKED | F(VIRTIO_NET_F_MRG_RXBUF), 0, true, false,
+			RTE_VECT_SIMD_512, PACKED_MRG, true, "vectorized", PACKED_TX, "in_order" },
+	{ "packed and mergeable alone", F(VIRTIO_F_RING_PACKED) | F(VIRTIO_NET_F_MRG_RXBUF), 0,
+			false, false, RTE_VECT_SIMD_DISABLED, PACKED_MRG, false, NULL, PACKED_TX,
+			NULL },
 };
 
 static void
@@ -158,15 +188,19 @@ test_names_match_functions(void **state)
 		{ virtio_xmit_pkts, "virtio_xmit_pkts" },
 		{ virtio_recv_pkts_inorder, "virtio_recv_pkts_inorder" },
 		{ virtio_xmit_pkts_inorder, "virtio_xmit_pkts_inorder" },
+		{ virtio_recv_pkts_packed, "virtio_recv_pkts_packed" },
+		{ virtio_recv_mergeable_pkts_packed, "virtio_recv_mergeable_pkts_packed" },
+		{ virtio_xmit_pkts_packed, "virtio_xmit_pkts_packed" },
 	};
 	uint64_t f;
 
 	RTE_SET_USED(state);
-	for (f = 0; f < 16; f++) {
+	for (f = 0; f < 32; f++) {
 		struct virtio_path_input in = {
 			.features = F(VIRTIO_F_VERSION_1) |
 					((f & 1) ? F(VIRTIO_NET_F_MRG_RXBUF) : 0) |
-					((f & 4) ? F(VIRTIO_F_IN_ORDER) : 0),
+					((f & 4) ? F(VIRTIO_F_IN_ORDER) : 0) |
+					((f & 16) ? F(VIRTIO_F_RING_PACKED) : 0),
 			.vectorized = (f & 2) != 0,
 			.in_order_requested = (f & 8) != 0,
 			.max_simd_bitwidth = RTE_VECT_SIMD_256,
@@ -253,6 +287,53 @@ test_in_order_note(void **state)
 	}
 }
 
+/*
+ * Packed rings, over every combination of the other inputs: the packed
+ * callbacks run (mergeable Rx exactly with MRG_RXBUF), never a split one,
+ * IN_ORDER changes no callback, and the in_order note appears exactly when
+ * in_order was asked for and not negotiated.
+ */
+static void
+test_packed_paths(void **state)
+{
+	uint32_t f;
+
+	RTE_SET_USED(state);
+	for (f = 0; f < 64; f++) {
+		bool mergeable = (f & 1) != 0, negotiated = (f & 2) != 0, asked = (f & 4) != 0;
+		struct virtio_path_input in = {
+			.features = F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_RING_PACKED) |
+					(mergeable ? F(VIRTIO_NET_F_MRG_RXBUF) : 0) |
+					(negotiated ? F(VIRTIO_F_IN_ORDER) : 0) |
+					((f & 16) ? F(VIRTIO_RING_F_INDIRECT_DESC) : 0) |
+					((f & 32) ? F(VIRTIO_RING_F_EVENT_IDX) : 0),
+			.vectorized = (f & 8) != 0,
+			.in_order_requested = asked,
+			.rx_offloads = (f & 32) ? RTE_ETH_RX_OFFLOAD_SCATTER : 0,
+			.max_simd_bitwidth = RTE_VECT_SIMD_256,
+		};
+		struct virtio_path out;
+
+		memset(&out, 0x5a, sizeof(out));
+		virtio_select_path(&in, &out);
+		assert_ptr_equal(out.rx,
+				mergeable ? virtio_recv_mergeable_pkts_packed :
+					    virtio_recv_pkts_packed);
+		assert_string_equal(out.rx_name,
+				mergeable ? "virtio_recv_mergeable_pkts_packed" :
+					    "virtio_recv_pkts_packed");
+		assert_ptr_equal(out.tx, virtio_xmit_pkts_packed);
+		assert_string_equal(out.tx_name, "virtio_xmit_pkts_packed");
+		assert_non_null(memchr(out.note, '\0', sizeof(out.note)));
+		if (asked && !negotiated)
+			assert_non_null(strstr(out.note, "in_order"));
+		else
+			assert_null(strstr(out.note, "in_order"));
+		if (!in.vectorized && !(asked && !negotiated))
+			assert_string_equal(out.note, "");
+	}
+}
+
 /* Pure: the same input gives the same output, whatever came before. */
 static void
 test_pure(void **state)
@@ -291,6 +372,7 @@ main(void)
 		cmocka_unit_test(test_names_match_functions),
 		cmocka_unit_test(test_note_lists_every_fallback),
 		cmocka_unit_test(test_in_order_note),
+		cmocka_unit_test(test_packed_paths),
 		cmocka_unit_test(test_pure),
 	};
 

@@ -2,7 +2,11 @@
  * Copyright(c) 2026 The virtio PMD authors
  */
 
-/* Split ring primitives: layout, free list, used-ring validation, notification. */
+/*
+ * Ring primitives: split layout, free list, used-ring validation,
+ * notification; packed layout, reset state, slot and wrap counter handling,
+ * event suppression.
+ */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -638,6 +642,454 @@ test_suppress_interrupts(void **state)
 	env_free(&e);
 }
 
+/* ---- packed ring (spec 2.8) ---- */
+
+static void
+packed_make(struct vq_env *e, uint16_t size, uint64_t dev_addr, bool use_va)
+{
+	memset(e, 0, sizeof(*e));
+	e->mem_len = vq_packed_ring_size(size);
+	e->mem = aligned_alloc(PAGE, e->mem_len);
+	assert_non_null(e->mem);
+	/* Stale memory: init must leave a zeroed ring (spec 2.8.13). */
+	memset(e->mem, 0x5a, e->mem_len);
+	assert_int_equal(vq_packed_init(&e->vq, 3, size, e->mem,
+					 use_va ? (uintptr_t)e->mem : dev_addr, use_va),
+			0);
+	e->vq.notify = count_kick;
+	e->vq.notify_cookie = e;
+}
+
+/* The state vq_packed_init() and vq_packed_reset() leave. */
+static void
+check_packed_fresh(const struct vq_env *e, uint16_t size, bool event_idx)
+{
+	const struct virtqueue *vq = &e->vq;
+	size_t ring = sizeof(struct vring_packed_desc) * size;
+	uint16_t i;
+
+	assert_true(vq->packed);
+	assert_int_equal(vq->size, size);
+	assert_int_equal(vq->nfree, size);
+	assert_int_equal(vq->next_avail, 0);
+	assert_int_equal(vq->next_used, 0);
+	/* Both wrap counters start at 1 (spec 2.8.1). */
+	assert_true(vq->avail_wrap);
+	assert_true(vq->used_wrap);
+	assert_int_equal(vq->avail_flags, VRING_PACKED_DESC_F_AVAIL);
+	assert_int_equal(vq->free_head, 0);
+	assert_int_equal(vq->oldest_id, 0);
+	assert_int_equal(vq->event_idx, event_idx);
+	assert_int_equal(vq->notifications, 0);
+	assert_int_equal(vq->errors.bad_used_id + vq->errors.bad_used_len +
+					vq->errors.bad_used_idx + vq->errors.bad_num_buffers,
+			0);
+	/* Buffer ids on a circular list, so in-order rings hand them out in turn. */
+	for (i = 0; i < size; i++) {
+		assert_int_equal(vq->next[i], i + 1 == size ? 0 : i + 1);
+		assert_int_equal(vq->extra[i].ndescs, 0);
+		assert_null(vq->extra[i].cookie);
+	}
+	/* Zeroed descriptors: none looks available or used to either side. */
+	assert_true(ut_bytes_all(vq->pdesc, ring, 0));
+	/* We poll: no used-buffer notifications wanted. */
+	assert_int_equal(vq->driver_event->flags, VRING_PACKED_EVENT_FLAG_DISABLE);
+	assert_int_equal(vq->driver_event->off_wrap, 0);
+	assert_int_equal(vq->device_event->flags, VRING_PACKED_EVENT_FLAG_ENABLE);
+	assert_int_equal(vq->device_event->off_wrap, 0);
+	/* The split-ring parts stay unset. */
+	assert_null(vq->desc);
+	assert_null(vq->avail);
+	assert_null(vq->used);
+}
+
+static void
+test_packed_init_sizes(void **state)
+{
+	static const uint16_t bad[] = { 0, VIRTQ_MAX_SIZE + 1, 40000, 65535 };
+	static const uint16_t good[] = { 1, 2, 3, 5, 7, 100, 255, 256, 257, 1000, 1025, 4095, 32767,
+		VIRTQ_MAX_SIZE };
+	/* Room for any size, so that a size wrongly accepted fails an assertion, not memory. */
+	size_t mem_len = vq_packed_ring_size(UINT16_MAX);
+	void *mem = aligned_alloc(PAGE, mem_len);
+	unsigned int i;
+
+	RTE_SET_USED(state);
+	assert_non_null(mem);
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		struct virtqueue vq;
+
+		memset(&vq, 0, sizeof(vq));
+		assert_int_equal(vq_packed_init(&vq, 0, bad[i], mem, 0, true), -EINVAL);
+		assert_null(vq.next);
+		assert_null(vq.extra);
+	}
+	free(mem);
+	/* Any size up to 32768, powers of two or not. */
+	for (i = 0; i < RTE_DIM(good); i++) {
+		struct vq_env e;
+
+		packed_make(&e, good[i], 0, true);
+		assert_int_equal(e.vq.index, 3);
+		check_packed_fresh(&e, good[i], false);
+		env_free(&e);
+	}
+}
+
+static void
+test_packed_layout(void **state)
+{
+	static const uint16_t sizes[] = { 1, 2, 3, 7, 255, 256, 1025, 4096, VIRTQ_MAX_SIZE };
+	const uint64_t dev_base = UINT64_C(0x7f0000000000);
+	unsigned int i;
+
+	RTE_SET_USED(state);
+	for (i = 0; i < RTE_DIM(sizes); i++) {
+		uint16_t size = sizes[i];
+		size_t desc_len = 16u * size; /* spec 2.8.10.1: 16 * Queue Size */
+		size_t ring_len = vq_packed_ring_size(size);
+		uint8_t *mem;
+		size_t ev_off;
+		struct vq_env e;
+
+		assert_int_equal(ring_len % PAGE, 0);
+		packed_make(&e, size, dev_base, false);
+		mem = e.mem;
+		assert_ptr_equal(e.vq.pdesc, mem);
+		/* Event suppression areas right after the descriptors, 4-aligned, 4 bytes each. */
+		ev_off = (size_t)((uint8_t *)e.vq.driver_event - mem);
+		assert_int_equal(ev_off, RTE_ALIGN_CEIL(desc_len, VRING_PACKED_EVENT_ALIGN));
+		assert_ptr_equal((uint8_t *)e.vq.device_event, mem + ev_off + 4);
+		assert_int_equal((uintptr_t)e.vq.pdesc % VRING_PACKED_DESC_ALIGN, 0);
+		assert_int_equal((uintptr_t)e.vq.driver_event % VRING_PACKED_EVENT_ALIGN, 0);
+		assert_int_equal((uintptr_t)e.vq.device_event % VRING_PACKED_EVENT_ALIGN, 0);
+		assert_int_equal(sizeof(struct vring_packed_desc), 16);
+		assert_int_equal(sizeof(struct vring_packed_event), 4);
+		/* Everything fits and little is wasted. */
+		assert_true(ev_off + 8 <= ring_len);
+		assert_true(ring_len - (ev_off + 8) < PAGE);
+		/* Device addresses: descriptor ring, driver area, device area. */
+		assert_int_equal(e.vq.desc_dev_addr, dev_base);
+		assert_int_equal(e.vq.avail_dev_addr, dev_base + ev_off);
+		assert_int_equal(e.vq.used_dev_addr, dev_base + ev_off + 4);
+		env_free(&e);
+
+		/* With virtual addresses the device sees our pointers. */
+		packed_make(&e, size, 0, true);
+		assert_int_equal(e.vq.desc_dev_addr, (uintptr_t)e.vq.pdesc);
+		assert_int_equal(e.vq.avail_dev_addr, (uintptr_t)e.vq.driver_event);
+		assert_int_equal(e.vq.used_dev_addr, (uintptr_t)e.vq.device_event);
+		env_free(&e);
+	}
+}
+
+static void
+test_packed_reset(void **state)
+{
+	static const uint16_t sizes[] = { 1, 3, 255, 256 };
+	unsigned int i, k;
+
+	RTE_SET_USED(state);
+	for (i = 0; i < RTE_DIM(sizes); i++) {
+		uint16_t size = sizes[i];
+		struct vq_env e;
+
+		packed_make(&e, size, 0, true);
+		/* Dirty everything a running queue changes. */
+		for (k = 0; k < size + size / 2u; k++) {
+			uint16_t flags;
+			uint16_t slot = vq_packed_take_slot(&e.vq, &flags);
+
+			e.vq.pdesc[slot].flags = flags;
+			e.vq.pdesc[slot].addr = 0x1234;
+		}
+		for (k = 0; k < size / 2u + 1; k++) {
+			uint16_t id = vq_packed_alloc_id(&e.vq);
+
+			e.vq.extra[id].ndescs = 1;
+			e.vq.extra[id].cookie = &e;
+			e.vq.nfree--;
+		}
+		vq_packed_advance(&e.vq.next_used, &e.vq.used_wrap, size, size);
+		e.vq.next[0] = 0;
+		e.vq.oldest_id = 1;
+		e.vq.errors.bad_used_id = 3;
+		e.vq.errors.bad_num_buffers = 4;
+		e.vq.notifications = 9;
+		e.vq.driver_event->flags = VRING_PACKED_EVENT_FLAG_ENABLE;
+		e.vq.driver_event->off_wrap = 77;
+		e.vq.device_event->flags = VRING_PACKED_EVENT_FLAG_DESC;
+		e.vq.device_event->off_wrap = 0x8001;
+
+		vq_packed_reset(&e.vq, true);
+		check_packed_fresh(&e, size, true);
+		/* The generic reset picks the packed one. */
+		e.vq.next_avail = 1;
+		e.vq.avail_wrap = false;
+		vq_reset(&e.vq, false);
+		check_packed_fresh(&e, size, false);
+		env_free(&e);
+	}
+}
+
+/* Slots in ring order; the AVAIL/USED bits follow the wrap counter lap by lap. */
+static void
+test_packed_take_slot(void **state)
+{
+	static const uint16_t sizes[] = { 1, 2, 3, 255, 256 };
+	unsigned int i, lap;
+
+	RTE_SET_USED(state);
+	for (i = 0; i < RTE_DIM(sizes); i++) {
+		uint16_t size = sizes[i];
+		struct vq_env e;
+
+		packed_make(&e, size, 0, true);
+		for (lap = 0; lap < 5; lap++) {
+			/* Spec 2.8.1: AVAIL = wrap counter, USED = its inverse. */
+			uint16_t want = lap % 2 == 0 ? VRING_PACKED_DESC_F_AVAIL :
+						       VRING_PACKED_DESC_F_USED;
+			uint16_t s;
+
+			for (s = 0; s < size; s++) {
+				uint16_t flags = 0xffff;
+
+				assert_int_equal(e.vq.avail_wrap, lap % 2 == 0);
+				assert_int_equal(vq_packed_take_slot(&e.vq, &flags), s);
+				assert_int_equal(flags, want);
+				assert_false(vq_packed_is_used(&e.vq, flags));
+			}
+			/* The counter flips after the last slot, not before. */
+			assert_int_equal(e.vq.next_avail, 0);
+			assert_int_equal(e.vq.avail_wrap, lap % 2 == 1);
+			assert_int_equal(e.vq.avail_flags,
+					lap % 2 == 1 ? VRING_PACKED_DESC_F_AVAIL :
+						       VRING_PACKED_DESC_F_USED);
+		}
+		env_free(&e);
+	}
+}
+
+/* Without frees (in order), ids come round in sequence, lap after lap. */
+static void
+test_packed_alloc_id(void **state)
+{
+	static const uint16_t sizes[] = { 1, 3, 255, 1025 };
+	unsigned int i, k;
+
+	RTE_SET_USED(state);
+	for (i = 0; i < RTE_DIM(sizes); i++) {
+		struct vq_env e;
+
+		packed_make(&e, sizes[i], 0, true);
+		for (k = 0; k < 3u * sizes[i] + 1; k++)
+			assert_int_equal(vq_packed_alloc_id(&e.vq), k % sizes[i]);
+		env_free(&e);
+	}
+}
+
+static void
+test_packed_advance(void **state)
+{
+	static const struct {
+		uint16_t slot, n, size;
+		bool wrap;
+		uint16_t want_slot;
+		bool want_wrap;
+	} rows[] = {
+		{ 0, 1, 1, true, 0, false },
+		{ 0, 0, 1, true, 0, true },
+		{ 0, 1, 2, true, 1, true },
+		{ 1, 1, 2, true, 0, false },
+		{ 1, 2, 3, false, 0, true }, /* exactly to the end */
+		{ 1, 3, 3, false, 1, true }, /* a whole lap */
+		{ 2, 2, 3, true, 1, false },
+		{ 250, 4, 255, true, 254, true },
+		{ 250, 5, 255, true, 0, false },
+		{ 250, 10, 255, false, 5, true },
+		{ 0, 255, 255, true, 0, false },
+		{ 1000, 25, 1025, true, 0, false },
+		{ 32767, 1, VIRTQ_MAX_SIZE, true, 0, false },
+		{ 32767, 32768, VIRTQ_MAX_SIZE, false, 32767, true }, /* no 16-bit overflow */
+		{ 16384, 32767, VIRTQ_MAX_SIZE, true, 16383, false },
+	};
+	unsigned int i;
+
+	RTE_SET_USED(state);
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		uint16_t slot = rows[i].slot;
+		bool wrap = rows[i].wrap;
+
+		vq_packed_advance(&slot, &wrap, rows[i].n, rows[i].size);
+		assert_int_equal(slot, rows[i].want_slot);
+		assert_int_equal(wrap, rows[i].want_wrap);
+	}
+}
+
+static void
+test_packed_is_used(void **state)
+{
+	const uint16_t a = VRING_PACKED_DESC_F_AVAIL, u = VRING_PACKED_DESC_F_USED;
+	const uint16_t others[] = { 0, VRING_DESC_F_WRITE, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE,
+		VRING_DESC_F_INDIRECT };
+	struct vq_env e;
+	unsigned int i;
+
+	RTE_SET_USED(state);
+	packed_make(&e, 8, 0, true);
+	for (i = 0; i < RTE_DIM(others); i++) {
+		uint16_t o = others[i];
+
+		/* Used: AVAIL and USED both equal to the used wrap counter (spec 2.8.1). */
+		e.vq.used_wrap = true;
+		assert_true(vq_packed_is_used(&e.vq, a | u | o));
+		assert_false(vq_packed_is_used(&e.vq, o));
+		assert_false(vq_packed_is_used(&e.vq, a | o));
+		assert_false(vq_packed_is_used(&e.vq, u | o));
+		e.vq.used_wrap = false;
+		assert_true(vq_packed_is_used(&e.vq, o));
+		assert_false(vq_packed_is_used(&e.vq, a | u | o));
+		assert_false(vq_packed_is_used(&e.vq, a | o));
+		assert_false(vq_packed_is_used(&e.vq, u | o));
+	}
+	env_free(&e);
+}
+
+static void
+test_packed_notify_flags(void **state)
+{
+	static const struct {
+		uint16_t flags;
+		bool event_idx;
+		bool kick;
+	} rows[] = {
+		{ VRING_PACKED_EVENT_FLAG_ENABLE, false, true },
+		{ VRING_PACKED_EVENT_FLAG_ENABLE, true, true },
+		{ VRING_PACKED_EVENT_FLAG_DISABLE, false, false },
+		{ VRING_PACKED_EVENT_FLAG_DISABLE, true, false },
+		/* DESC is only valid with EVENT_IDX: without it, kick. */
+		{ VRING_PACKED_EVENT_FLAG_DESC, false, true },
+		/* Reserved value: when in doubt, ring. */
+		{ 0x3, false, true },
+	};
+	struct vq_env e;
+	unsigned int i;
+
+	RTE_SET_USED(state);
+	packed_make(&e, 16, 0, true);
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		unsigned int kicks = e.kicks;
+		uint64_t notifications = e.vq.notifications;
+		uint16_t old_slot = e.vq.next_avail, flags;
+		bool old_wrap = e.vq.avail_wrap;
+
+		e.vq.event_idx = rows[i].event_idx;
+		e.vq.device_event->flags = rows[i].flags;
+		/* Names a slot far from what is published: matters only with DESC. */
+		e.vq.device_event->off_wrap = 12 | (e.vq.avail_wrap ? 0x8000 : 0);
+		vq_packed_take_slot(&e.vq, &flags);
+		vq_packed_notify(&e.vq, old_slot, old_wrap);
+		assert_int_equal(e.kicks - kicks, rows[i].kick);
+		assert_int_equal(e.vq.notifications - notifications, rows[i].kick);
+	}
+	env_free(&e);
+}
+
+/* Reference: was descriptor (off, wrap) among the n slots made available from (slot, w)? */
+static bool
+packed_event_in(uint16_t size, uint16_t slot, bool w, uint32_t n, uint16_t off, bool wrap)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (slot == off && w == wrap)
+			return true;
+		vq_packed_advance(&slot, &w, 1, size);
+	}
+	return false;
+}
+
+/* Publishes n slots from (slot, wrap) with the device waiting on (off, ewrap); kicked? */
+static bool
+packed_kicked(struct vq_env *e, uint16_t slot, bool wrap, uint32_t n, uint16_t off, bool ewrap)
+{
+	unsigned int kicks = e->kicks;
+
+	e->vq.next_avail = slot;
+	e->vq.avail_wrap = wrap;
+	vq_packed_advance(&e->vq.next_avail, &e->vq.avail_wrap, n, e->vq.size);
+	e->vq.device_event->off_wrap = (uint16_t)(off | (ewrap ? 0x8000 : 0));
+	vq_packed_notify(&e->vq, slot, wrap);
+	return e->kicks != kicks;
+}
+
+static void
+test_packed_notify_event_idx(void **state)
+{
+	static const uint16_t small[] = { 1, 2, 3, 7, 16 };
+	static const uint16_t big[] = { 255, 256, 1025, VIRTQ_MAX_SIZE };
+	unsigned int i, checked = 0, kicked = 0;
+	uint32_t rnd = 17;
+
+	RTE_SET_USED(state);
+	/* Small rings: every start, length and event. */
+	for (i = 0; i < RTE_DIM(small); i++) {
+		uint16_t size = small[i], slot, off;
+		unsigned int w, ew;
+		uint32_t n;
+		struct vq_env e;
+
+		packed_make(&e, size, 0, true);
+		vq_packed_reset(&e.vq, true);
+		e.vq.device_event->flags = VRING_PACKED_EVENT_FLAG_DESC;
+		for (slot = 0; slot < size; slot++)
+			for (w = 0; w < 2; w++)
+				for (n = 1; n <= size; n++)
+					for (off = 0; off < size; off++)
+						for (ew = 0; ew < 2; ew++) {
+							bool want = packed_event_in(size, slot, w,
+									n, off, ew);
+
+							assert_int_equal(packed_kicked(&e, slot, w,
+											 n, off,
+											 ew),
+									want);
+							checked++;
+							kicked += want;
+						}
+		env_free(&e);
+	}
+	/* Big rings: random starts and bursts, events near them. */
+	for (i = 0; i < RTE_DIM(big); i++) {
+		uint16_t size = big[i];
+		unsigned int k;
+		struct vq_env e;
+
+		packed_make(&e, size, 0, true);
+		vq_packed_reset(&e.vq, true);
+		e.vq.device_event->flags = VRING_PACKED_EVENT_FLAG_DESC;
+		for (k = 0; k < 100000; k++) {
+			uint16_t slot = (uint16_t)(ut_rand(&rnd) % size);
+			bool w = ut_rand(&rnd) & 1;
+			uint32_t n = k % 10 == 0 ? size : ut_rand(&rnd) % RTE_MIN(size, 600u) + 1;
+			/* From 400 slots behind to 1000 ahead. */
+			uint16_t off = (uint16_t)(((uint32_t)slot + size -
+								  RTE_MIN(400u, size - 1u) +
+								  ut_rand(&rnd) % 1400u) %
+					size);
+			bool ew = ut_rand(&rnd) & 1;
+			bool want = packed_event_in(size, slot, w, n, off, ew);
+
+			assert_int_equal(packed_kicked(&e, slot, w, n, off, ew), want);
+			checked++;
+			kicked += want;
+		}
+		env_free(&e);
+	}
+	print_message("# %u publish/event combinations, %u kicks\n", checked, kicked);
+	assert_true(kicked > checked / 20 && kicked < checked - checked / 20);
+}
+
 static int
 group_setup(void **state)
 {
@@ -671,6 +1123,15 @@ main(void)
 		cmocka_unit_test(test_used_pending),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_suppress_interrupts),
+		cmocka_unit_test(test_packed_init_sizes),
+		cmocka_unit_test(test_packed_layout),
+		cmocka_unit_test(test_packed_reset),
+		cmocka_unit_test(test_packed_take_slot),
+		cmocka_unit_test(test_packed_alloc_id),
+		cmocka_unit_test(test_packed_advance),
+		cmocka_unit_test(test_packed_is_used),
+		cmocka_unit_test(test_packed_notify_flags),
+		cmocka_unit_test(test_packed_notify_event_idx),
 	};
 
 	return cmocka_run_group_tests_name("virtqueue", tests, group_setup, group_teardown);

@@ -341,6 +341,7 @@ vq_avail_push(struct virtqueue *vq, uint16_t head)
 {
 	uint16_t *slot = &vq->avail->ring[vq->avail_idx & vq->mask];
 
+	/* cppcheck-suppress duplicateConditionalAssign ; the load spares a shared line */
 	if (*slot != head)
 		*slot = head;
 	vq->avail_idx++;

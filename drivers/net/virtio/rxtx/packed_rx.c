@@ -128,8 +128,9 @@ virtio_recv_pkts_packed(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 /*
  * True when the n - 1 descriptors after the head are used too. The device
- * marks the head of a multi-buffer packet last (spec 2.8.12), so this only
- * fails for a device that breaks that rule or lies in num_buffers.
+ * marks the head of a multi-buffer packet last (spec 2.8, "Multi-buffer
+ * requests"), so this only fails for a device that breaks that rule or lies
+ * in num_buffers.
  */
 static inline bool
 rest_is_used(const struct virtqueue *vq, uint16_t n)

@@ -72,8 +72,15 @@ cleanup(struct virtnet_txq *txq, const bool inorder)
 		id = d->id;
 		dx = vq_used_chain(vq, id);
 		if (unlikely(dx == NULL)) {
-			/* Nothing we own: step over the slot and hope to resynchronise. */
-			vq_packed_advance(&vq->next_used, &vq->used_wrap, 1, vq->size);
+			/*
+			 * An in-order device completes the oldest buffer first, so
+			 * this must be it under a garbled id. Any order: we cannot
+			 * know the chain, step over the slot and resynchronise.
+			 */
+			if (inorder)
+				free_oldest(vq, &b);
+			else
+				vq_packed_advance(&vq->next_used, &vq->used_wrap, 1, vq->size);
 			continue;
 		}
 		if (inorder) {
