@@ -3,7 +3,7 @@
 # Copyright(c) 2026 The virtio PMD authors
 #
 # The test command: setup, build, unit tests (meson test), functional tests (pytest),
-# docs build. Every stage runs even when an earlier one failed (the test stages need
+# docs build, static checks (cppcheck). Every stage runs even when an earlier one failed (the test stages need
 # a successful build; a failed build counts as one failed test). The last line is
 # "N passed, N failed"; the exit status is 0 only when nothing failed.
 #
@@ -93,6 +93,15 @@ if [ -f devtools/build-docs.sh ]; then
 	fi
 else
 	stage_done docs "none yet (no devtools/build-docs.sh)"
+fi
+
+stage style
+if bash devtools/check-style.sh; then
+	summary_args+=(--result style=pass)
+	stage_done style ok
+else
+	summary_args+=(--result style=fail)
+	stage_done style FAILED
 fi
 
 echo

@@ -164,7 +164,8 @@ apply_rule(const char *dev_name, const struct devarg_rule *r, const char *text,
 	switch (r->type) {
 	case DEVARG_STRING:
 		len = strlen(text);
-		if (len < r->min || len > r->max)
+		/* max leaves room for the NUL in the field (r->size). */
+		if (len < r->min || len > r->max || len >= r->size)
 			bad = r->allowed;
 		else
 			memcpy(field, text, len + 1);
@@ -255,9 +256,10 @@ virtio_devargs_parse(const char *dev_name, const char *args, unsigned int kind,
 	for (i = 0; kv != NULL && i < kv->count && ret == 0; i++) {
 		const struct rte_kvargs_pair *p = &kv->pairs[i];
 		const struct devarg_rule *r = find_rule(p->key);
-		char keys[256];
 
 		if (r == NULL || !(r->kinds & kind)) {
+			char keys[256];
+
 			list_keys(kind, keys, sizeof(keys));
 			snprintf(err, err_len, "%s: unknown devarg '%s'; allowed keys: %s",
 				 dev_name, p->key, keys);

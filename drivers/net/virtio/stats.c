@@ -112,12 +112,14 @@ virtnet_xstats_get_names(struct rte_eth_dev *eth_dev, struct rte_eth_xstat_name 
 			 unsigned int n)
 {
 	unsigned int count = xstats_count(eth_dev), k = 0, dir, i;
-	uint16_t q, nq;
+	uint16_t q;
 
 	if (names == NULL || n < count)
 		return count;
 	for (dir = 0; dir < 2; dir++) {
-		nq = dir == 0 ? eth_dev->data->nb_rx_queues : eth_dev->data->nb_tx_queues;
+		uint16_t nq = dir == 0 ? eth_dev->data->nb_rx_queues :
+					 eth_dev->data->nb_tx_queues;
+
 		for (q = 0; q < nq; q++)
 			for (i = 0; i < VQ_XSTATS; i++)
 				snprintf(names[k++].name, sizeof(names[0].name), "%s_q%u_%s",
@@ -130,12 +132,14 @@ int
 virtnet_xstats_get(struct rte_eth_dev *eth_dev, struct rte_eth_xstat *xstats, unsigned int n)
 {
 	unsigned int count = xstats_count(eth_dev), k = 0, dir, i;
-	uint16_t q, nq;
+	uint16_t q;
 
 	if (xstats == NULL || n < count)
 		return count;
 	for (dir = 0; dir < 2; dir++) {
-		nq = dir == 0 ? eth_dev->data->nb_rx_queues : eth_dev->data->nb_tx_queues;
+		uint16_t nq = dir == 0 ? eth_dev->data->nb_rx_queues :
+					 eth_dev->data->nb_tx_queues;
+
 		for (q = 0; q < nq; q++) {
 			struct virtqueue *vq = queue_vq(eth_dev, dir, q);
 

@@ -120,12 +120,13 @@ enqueue_one(struct virtnet_txq *txq, struct rte_mbuf *m, uint16_t id, bool pushe
 	struct virtio_tx_slot *slot = &txq->slots[id];
 	uint64_t slot_addr = virtio_tx_slot_dev_addr(txq, id);
 	uint16_t hdr_size = txq->hdr_size;
-	uint16_t avail_bits, head_flags, pos, i;
+	uint16_t avail_bits, head_flags;
 	const struct rte_mbuf *seg;
 	bool first = true;
 
 	if (indirect) {
 		struct vring_packed_desc *t = slot->indirect_packed;
+		uint16_t i;
 
 		memset(&slot->hdr, 0, hdr_size);
 		t[0] = (struct vring_packed_desc){
@@ -156,11 +157,11 @@ enqueue_one(struct virtnet_txq *txq, struct rte_mbuf *m, uint16_t id, bool pushe
 		first = false;
 	}
 	for (seg = m; seg != NULL; seg = seg->next) {
-		uint16_t f;
 		uint64_t addr = virtio_seg_dev_addr(vq, seg);
 		uint32_t len = seg->data_len;
+		uint16_t pos = vq_packed_take_slot(vq, &avail_bits);
+		uint16_t f;
 
-		pos = vq_packed_take_slot(vq, &avail_bits);
 		f = avail_bits | (seg->next != NULL ? VRING_DESC_F_NEXT : 0);
 		if (first) {
 			/* The header shares the first descriptor. */

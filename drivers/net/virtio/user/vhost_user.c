@@ -74,15 +74,15 @@ struct vhost_user_msg {
 		} state;
 		struct {
 			uint32_t index;
-			uint32_t flags;
+			uint32_t flags; /* cppcheck-suppress unusedStructMember ; wire layout */
 			uint64_t desc;
 			uint64_t used;
 			uint64_t avail;
-			uint64_t log;
+			uint64_t log; /* cppcheck-suppress unusedStructMember ; wire layout */
 		} addr;
 		struct {
 			uint32_t nregions;
-			uint32_t padding;
+			uint32_t padding; /* cppcheck-suppress unusedStructMember ; wire layout */
 			struct vhost_user_mem_region regions[VHOST_MAX_MEM_REGIONS];
 		} memory;
 	} payload;
@@ -232,7 +232,6 @@ request(struct virtio_user_dev *dev, struct vhost_user_msg *msg, const int *fds,
 	struct vhost_user *vu = state_of(dev);
 	bool ack = vu->protocol_features & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK);
 	struct vhost_user_msg reply;
-	char what[64];
 	int ret;
 
 	msg->flags = VHOST_USER_VERSION | (ack ? VHOST_USER_FLAG_NEED_REPLY : 0);
@@ -243,6 +242,8 @@ request(struct virtio_user_dev *dev, struct vhost_user_msg *msg, const int *fds,
 	if (ret != 0)
 		return ret;
 	if (reply.payload.u64 != 0) {
+		char what[64];
+
 		snprintf(what, sizeof(what), "backend refused it (status %" PRIu64 ")",
 			 reply.payload.u64);
 		return fail(dev, msg->request, EIO, what);
