@@ -3,8 +3,9 @@
 # Copyright(c) 2026 The virtio PMD authors
 #
 # The test command: setup, build, unit tests (meson test), functional tests (pytest),
-# docs build, static checks (cppcheck). Every stage runs even when an earlier one failed (the test stages need
-# a successful build; a failed build counts as one failed test). The last line is
+# docs build, static checks (cppcheck). Every stage runs even when an earlier one
+# failed (the test stages need a successful build; a failed build counts as one
+# failed test). The last line is
 # "N passed, N failed"; the exit status is 0 only when nothing failed.
 #
 # Extra arguments are passed to pytest, e.g.: devtools/run-tests.sh -k loopback
