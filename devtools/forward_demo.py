@@ -13,6 +13,7 @@ probed, so virtio_user0 is hot-plugged with "port attach" once testpmd is up.
 """
 
 import argparse
+import glob
 import os
 import re
 import shutil
@@ -253,6 +254,16 @@ def run(args, workdir):
     pmd.kill()
 
 
+def remove_eal_files(prefix):
+    """The hugepage files and runtime directory testpmd leaves for its prefix."""
+    for path in glob.glob("/dev/hugepages/%smap_*" % glob.escape(prefix)):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    shutil.rmtree(os.path.join("/var/run/dpdk", prefix), ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stock", action="store_true",
@@ -286,6 +297,7 @@ def main():
         return 130
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        remove_eal_files(args.file_prefix)
     return 0
 
 

@@ -2,7 +2,12 @@
  * Copyright(c) 2026 The virtio PMD authors
  */
 
+/* nftw() and its flags are X/Open extensions. */
+#define _XOPEN_SOURCE 700
+#include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include <rte_eal.h>
@@ -12,6 +17,9 @@
 #include "ut_common.h"
 
 #define UT_SEQ_OFFSET 14 /* right after an Ethernet header */
+
+/* The EAL runtime directory of this binary, removed again at the end. */
+static char runtime_dir[PATH_MAX];
 
 int
 ut_eal_init(const char *name)
@@ -39,13 +47,26 @@ ut_eal_init(const char *name)
 		fprintf(stderr, "%s: rte_eal_init failed: %s\n", name, rte_strerror(rte_errno));
 		return -1;
 	}
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	return 0;
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	RTE_SET_USED(st);
+	RTE_SET_USED(flag);
+	RTE_SET_USED(ftw);
+	return remove(path);
 }
 
 void
 ut_eal_fini(void)
 {
 	rte_eal_cleanup();
+	/* Even with --no-shconf the EAL leaves its runtime directory behind. */
+	if (runtime_dir[0] != '\0')
+		nftw(runtime_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 struct rte_mempool *
