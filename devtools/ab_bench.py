@@ -7,7 +7,9 @@ Each round runs devtools/forward_demo.py (one testpmd, net_vhost and
 virtio-user as two ports of one process, one forwarding core: the only loop
 that is stable on a 2-core machine) once with the stock driver and once with
 ours, alternating, so drift of the machine hits both alike. For every path it
-prints both rates and the ratio ours/stock as min/median/max over the rounds.
+prints both rates, the ratio ours/stock as min/median/max over the rounds,
+and the median CPU cycles per packet of the whole loop (testpmd's
+--record-core-cycles; the vhost half is the same for both drivers).
 This is a benchmark, not a test: it asserts nothing.
 """
 
@@ -42,10 +44,12 @@ def one_run(stock, devargs, seconds):
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     rate = re.search(r"rate: ([0-9.]+) Mpps", out.stdout)
     path = re.search(r"path: (.*)", out.stdout)
+    cycles = re.search(r"cycles/packet: ([0-9.]+)", out.stdout)
     if out.returncode != 0 or not rate:
         raise RuntimeError("run failed (%s, %s):\n%s%s" % (
             "stock" if stock else "ours", devargs, out.stdout, out.stderr[-2000:]))
-    return float(rate.group(1)), path.group(1) if path else "?"
+    return (float(rate.group(1)), float(cycles.group(1)) if cycles else float("nan"),
+            path.group(1) if path else "?")
 
 
 def main():
@@ -59,22 +63,28 @@ def main():
     for name, devargs in PATHS:
         if args.path and not any(p in name for p in args.path):
             continue
-        stock, ours, ratios = [], [], []
+        stock, ours, ratios, scyc, ocyc = [], [], [], [], []
         for r in range(args.rounds):
-            s, spath = one_run(True, devargs, args.seconds)
-            o, opath = one_run(False, devargs, args.seconds)
+            s, sc, spath = one_run(True, devargs, args.seconds)
+            o, oc, opath = one_run(False, devargs, args.seconds)
             stock.append(s)
             ours.append(o)
+            scyc.append(sc)
+            ocyc.append(oc)
             ratios.append(o / s if s else float("inf"))
-            print("%-30s round %d: stock %.2f Mpps, ours %.2f Mpps (%s)" %
-                  (name, r + 1, s, o, opath), flush=True)
+            print("%-30s round %d: stock %.2f Mpps %.1f cyc/pkt, ours %.2f Mpps %.1f cyc/pkt "
+                  "(%s)" % (name, r + 1, s, sc, o, oc, opath), flush=True)
         rows.append((name, statistics.median(stock), statistics.median(ours),
-                     min(ratios), statistics.median(ratios), max(ratios)))
+                     min(ratios), statistics.median(ratios), max(ratios),
+                     statistics.median(scyc), statistics.median(ocyc)))
 
     print()
-    print("%-30s %12s %12s   %s" % ("path", "stock Mpps", "ours Mpps", "ours/stock min/median/max"))
-    for name, s, o, lo, med, hi in rows:
-        print("%-30s %12.2f %12.2f   %.2f / %.2f / %.2f" % (name, s, o, lo, med, hi))
+    print("| path | stock Mpps | ours Mpps | ours/stock min / median / max | "
+          "stock cyc/pkt | ours cyc/pkt |")
+    print("|---|---|---|---|---|---|")
+    for name, s, o, lo, med, hi, sc, oc in rows:
+        print("| %s | %.2f | %.2f | %.2f / %.2f / %.2f | %.1f | %.1f |" %
+              (name, s, o, lo, med, hi, sc, oc))
     return 0
 
 
