@@ -11,10 +11,16 @@ end, both testpmds in io forwarding:
     outA.pcap <- [pcap0 <- vhost port] <- socket <- [virtio port <- pcap0] <- B.pcap
 
 Every frame is numbered; the captures must equal what was sent, in order.
+
+Most cases run once per Rx/Tx path: PATHS holds the eight non-vectorized
+rows of DTS loopback_multi_paths_port_restart_test_plan.rst (split and packed
+ring, mergeable or not, in order or not), and each such case first checks
+that the port really runs the row's burst functions.
 """
 
 import re
 import time
+from typing import NamedTuple
 
 import pytest
 
@@ -34,8 +40,6 @@ JUMBO_SIZES = [2049, 4096, 9000, 9728]
 JUMBO_FRAMES = 8 * len(JUMBO_SIZES)    # chained buffers: keep well below a ring
 TXONLY_SIZE = 64                   # testpmd's default txonly frame length
 
-MRG = [pytest.param(1, id="mrg1"), pytest.param(0, id="mrg0")]
-
 ERROR_COUNTERS = ("RX-errors", "RX-missed", "RX-nombuf", "TX-errors")
 
 
@@ -45,10 +49,123 @@ def xfail_stock(reason):
                              raises=AssertionError)
 
 
+# --------------------------------------------------------------------------
+# The Rx/Tx paths (the non-vectorized rows of
+# loopback_multi_paths_port_restart_test_plan.rst)
+# --------------------------------------------------------------------------
+
+class Path(NamedTuple):
+    """One Rx/Tx path: the devargs that elect it and its burst functions."""
+    id: str
+    devargs: dict
+    rx: str
+    tx: str
+
+    @property
+    def mergeable(self):
+        return self.devargs.get("mrg_rxbuf", 1) == 1
+
+    @property
+    def packed(self):
+        return self.devargs.get("packed_vq", 0) == 1
+
+
+PATHS = [
+    Path("split-mrg", {"in_order": 0, "mrg_rxbuf": 1},
+         "virtio_recv_mergeable_pkts", "virtio_xmit_pkts"),
+    Path("split-nonmrg", {"in_order": 0, "mrg_rxbuf": 0},
+         "virtio_recv_pkts", "virtio_xmit_pkts"),
+    Path("split-inorder-mrg", {"in_order": 1, "mrg_rxbuf": 1},
+         "virtio_recv_pkts_inorder", "virtio_xmit_pkts_inorder"),
+    Path("split-inorder-nonmrg", {"in_order": 1, "mrg_rxbuf": 0},
+         "virtio_recv_pkts_inorder", "virtio_xmit_pkts_inorder"),
+    Path("packed-mrg", {"packed_vq": 1, "in_order": 0, "mrg_rxbuf": 1},
+         "virtio_recv_mergeable_pkts_packed", "virtio_xmit_pkts_packed"),
+    Path("packed-nonmrg", {"packed_vq": 1, "in_order": 0, "mrg_rxbuf": 0},
+         "virtio_recv_pkts_packed", "virtio_xmit_pkts_packed"),
+    Path("packed-inorder-mrg", {"packed_vq": 1, "in_order": 1, "mrg_rxbuf": 1},
+         "virtio_recv_mergeable_pkts_packed", "virtio_xmit_pkts_packed"),
+    Path("packed-inorder-nonmrg", {"packed_vq": 1, "in_order": 1, "mrg_rxbuf": 0},
+         "virtio_recv_pkts_packed", "virtio_xmit_pkts_packed"),
+]
+
+# What the stock driver's init log says for each burst function
+# ("virtio: using <words> Rx|Tx path on port N").
+STOCK_PATH_LOG = {
+    "virtio_recv_mergeable_pkts": "mergeable buffer",
+    "virtio_recv_pkts": "standard",
+    "virtio_recv_pkts_inorder": "inorder",
+    "virtio_recv_mergeable_pkts_packed": "packed ring mergeable buffer",
+    "virtio_recv_pkts_packed": "packed ring standard",
+    "virtio_xmit_pkts": "standard",
+    "virtio_xmit_pkts_inorder": "inorder",
+    "virtio_xmit_pkts_packed": "packed ring standard",
+}
+
+
+def path_params(select=lambda p: True):
+    """The PATHS rows that `select` keeps, as pytest parameters named by their id."""
+    return [pytest.param(p, id=p.id) for p in PATHS if select(p)]
+
+
+def burst_mode(tp, kind, port):
+    """The 'Burst mode:' text of 'show rxq|txq info <port> 0'."""
+    out = tp.cmd(f"show {kind} info {port} 0")
+    m = re.search(r"Burst mode:\s*(.*)", out)
+    assert m, f"'show {kind} info {port} 0' printed no Burst mode line:\n{out}"
+    return m.group(1).strip()
+
+
+def assert_burst_modes(tp, port, path):
+    """The port reports the row's burst functions and ring layout."""
+    ring = "packed" if path.packed else "split"
+    for kind, fn in (("rxq", path.rx), ("txq", path.tx)):
+        mode = burst_mode(tp, kind, port)
+        assert re.search(r"(?<![\w])%s(?![\w])" % re.escape(fn), mode), \
+            f"{kind} burst mode should name {fn}: '{mode}'"
+        assert re.search(r"\b%s ring\b" % ring, mode), \
+            f"{kind} burst mode should say '{ring} ring': '{mode}'"
+
+
+def assert_path(tp, port, path):
+    """The started port runs the row's Rx and Tx burst functions.
+
+    Our driver reports them as burst modes. The stock driver has no burst
+    mode callbacks; its init log (conftest.STOCK_EAL) names the path each
+    time the port starts, in words that map one to one to its functions.
+    """
+    if not STOCK:
+        assert_burst_modes(tp, port, path)
+        return
+    for kind, fn in (("Rx", path.rx), ("Tx", path.tx)):
+        said = set(re.findall(r"virtio: using (.+?) %s path on port %d\b" % (kind, port),
+                              tp.output))
+        assert said == {STOCK_PATH_LOG[fn]}, \
+            f"stock {kind} path log on port {port}: {said}, expected {fn}"
+
+
+def assert_ring_size(tp, port, size):
+    """Both rings of the port hold `size` descriptors."""
+    if STOCK:
+        got = [int(n) for n in re.findall(r"vq_size: (\d+)", tp.output)]
+        assert len(got) >= 2 and set(got) == {size}, f"stock vq sizes {got}, expected {size}"
+        return
+    for kind, what in (("rxq", "RXDs"), ("txq", "TXDs")):
+        out = tp.cmd(f"show {kind} info {port} 0")
+        m = re.search(r"Number of %s:\s*(\d+)" % what, out)
+        assert m and int(m.group(1)) == size, \
+            f"'show {kind} info {port} 0' should count {size} {what}:\n{out}"
+
+
 def virtio_vdev(sock, **devargs):
     args = {"path": sock, "mac": VIRTIO_MAC}
     args.update(devargs)
     return "virtio_user0," + ",".join(f"{k}={v}" for k, v in args.items())
+
+
+def devargs_text(devargs):
+    """',key=value,...' to append to a vdev string."""
+    return "".join(f",{k}={v}" for k, v in devargs.items())
 
 
 def assert_no_errors(stats, where):
@@ -67,10 +184,17 @@ def assert_clean_exit(tp):
 # --------------------------------------------------------------------------
 
 class Bidir:
-    """pcap <-> vhost  ==socket==  virtio <-> pcap, both testpmds in io mode."""
+    """pcap <-> vhost  ==socket==  virtio <-> pcap, both testpmds in io mode.
 
-    def __init__(self, lab, frames_a, frames_b, devargs, vhost_app=(), virtio_app=(),
-                 virtio_setup=None):
+    `path` is a PATHS row; `extra` adds devargs to it. `retry` names the side
+    ("vhost" or "virtio") whose testpmd forwards in io retry mode: its Tx
+    waits for ring room instead of dropping, which a direction that carries
+    more frames than a ring holds needs. Only one side may retry: two
+    retrying sides can each wait for the other.
+    """
+
+    def __init__(self, lab, frames_a, frames_b, path, extra=None, vhost_app=(),
+                 virtio_app=(), virtio_setup=None, retry=None):
         self.lab = lab
         self.frames_a, self.frames_b = frames_a, frames_b
         self.a, self.b = lab.path("A.pcap"), lab.path("B.pcap")
@@ -84,14 +208,20 @@ class Bidir:
                              f"net_vhost0,iface={sock}"],
                             app=["--no-flush-rx", *vhost_app])
         self.vu = lab.virtio([f"net_pcap0,rx_pcap={self.b},tx_pcap={self.out_b}",
-                              virtio_vdev(sock, **devargs)],
+                              virtio_vdev(sock, **path.devargs, **(extra or {}))],
                              app=["--no-flush-rx", *virtio_app])
         if virtio_setup:
             virtio_setup(self.vu)
         self.vu.wait_link_up(VIRTIO_PORT)
         self.vh.wait_link_up(VHOST_PORT)
-        self.vh.cmd("set fwd io")
-        self.vu.cmd("set fwd io")
+        assert_path(self.vu, VIRTIO_PORT, path)
+        for side, tp in (("vhost", self.vh), ("virtio", self.vu)):
+            if side == retry:
+                cmd_ok(tp, "set fwd io retry")
+                # Up to 5 s per burst: covers the gap between the two starts.
+                cmd_ok(tp, "set burst tx delay 10 retry 500000")
+            else:
+                cmd_ok(tp, "set fwd io")
 
     def run(self, expect_in_out_a, expect_in_out_b, timeout=20.0):
         """Forward everything; return when the pcap ports have sent what we expect.
@@ -145,11 +275,11 @@ def check_bidir_delivery(bd, sent_to_virtio, sent_from_virtio):
 # --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("mrg", MRG)
-def test_bidir_content(lab, mrg, size):
+@pytest.mark.parametrize("path", path_params())
+def test_bidir_content(lab, path, size):
     a = make_frames(size, FRAMES, "A")
     b = make_frames(size, FRAMES, "B")
-    bd = Bidir(lab, a, b, {"mrg_rxbuf": mrg, "in_order": 0})
+    bd = Bidir(lab, a, b, path)
     bd.run(len(b), len(a))
     check_bidir_delivery(bd, a, b)
 
@@ -212,29 +342,32 @@ def port_mtu(tp, port):
 
 @pytest.mark.parametrize("mbuf", [pytest.param(None, id="chained-mbufs"),
                                   pytest.param(10240, id="large-mbufs")])
-def test_jumbo_mrg(lab, mbuf):
-    """mrg_rxbuf=1: 2049..9728-byte frames both ways, content checked."""
+@pytest.mark.parametrize("path", path_params(lambda p: p.mergeable))
+def test_jumbo_mrg(lab, path, mbuf):
+    """Mergeable paths: 2049..9728-byte frames both ways, content checked."""
     a = make_frames(JUMBO_SIZES, JUMBO_FRAMES, "A")
     b = make_frames(JUMBO_SIZES, JUMBO_FRAMES, "B")
     app = [] if mbuf is None else [f"--mbuf-size={mbuf}", "--total-num-mbufs=16384"]
-    bd = Bidir(lab, a, b, {"mrg_rxbuf": 1, "in_order": 0}, vhost_app=app,
-               virtio_app=app, virtio_setup=jumbo_setup())
+    bd = Bidir(lab, a, b, path, vhost_app=app, virtio_app=app,
+               virtio_setup=jumbo_setup())
     bd.run(len(b), len(a))
     check_bidir_delivery(bd, a, b)
 
 
-def test_jumbo_large_mbufs_no_mrg(lab):
-    """mrg_rxbuf=0 with Rx buffers large enough: one buffer holds a jumbo frame."""
+@pytest.mark.parametrize("path", path_params(lambda p: not p.mergeable))
+def test_jumbo_large_mbufs_no_mrg(lab, path):
+    """Non-mergeable paths, Rx buffers large enough: one buffer holds a jumbo frame."""
     a = make_frames(JUMBO_SIZES, JUMBO_FRAMES, "A")
     b = make_frames(JUMBO_SIZES, JUMBO_FRAMES, "B")
     app = ["--mbuf-size=10240", "--total-num-mbufs=16384"]
-    bd = Bidir(lab, a, b, {"mrg_rxbuf": 0, "in_order": 0}, vhost_app=app,
-               virtio_app=app, virtio_setup=jumbo_setup(scatter=False))
+    bd = Bidir(lab, a, b, path, vhost_app=app, virtio_app=app,
+               virtio_setup=jumbo_setup(scatter=False))
     bd.run(len(b), len(a))
     check_bidir_delivery(bd, a, b)
 
 
-def test_jumbo_no_mrg_dropped(lab):
+@pytest.mark.parametrize("path", path_params(lambda p: not p.mergeable))
+def test_jumbo_no_mrg_dropped(lab, path):
     """mrg_rxbuf=0, 2 KiB Rx buffers: a 9000-byte frame cannot be placed.
 
     Toward virtio, jumbo and 1518-byte frames alternate. Without mergeable
@@ -251,7 +384,7 @@ def test_jumbo_no_mrg_dropped(lab):
     big, small = 9000, 1518
     a = make_frames([big, small], 40, "A")
     b = make_frames([big, small], 16, "B")
-    bd = Bidir(lab, a, b, {"mrg_rxbuf": 0, "in_order": 0}, vhost_app=["--burst=1"],
+    bd = Bidir(lab, a, b, path, vhost_app=["--burst=1"],
                virtio_setup=jumbo_setup(scatter=False, mtu=False))
     expected_b = [f for f in a if len(f) == small]
     n_big = len(a) - len(expected_b)
@@ -309,10 +442,16 @@ def wait_both_directions(vh, vu, count, timeout=60.0):
         time.sleep(0.5)
 
 
-@pytest.mark.parametrize("devargs_extra", [pytest.param("", id="defaults"),
-                                           pytest.param(",mrg_rxbuf=0", id="mrg0")])
-def test_acceptance_mac_fwd(lab, devargs_extra):
+PATH_BY_ID = {p.id: p for p in PATHS}
+
+
+@pytest.mark.parametrize("devargs_extra,path_id", [
+    pytest.param("", "split-inorder-mrg", id="defaults"),
+    pytest.param(",mrg_rxbuf=0", "split-inorder-nonmrg", id="mrg0")])
+def test_acceptance_mac_fwd(lab, devargs_extra, path_id):
     vh, vu = start_mac_loop(lab, devargs_extra)
+    # Without devargs, virtio-user with net_vhost runs the split in-order path.
+    assert_path(vu, 0, PATH_BY_ID[path_id])
     wait_both_directions(vh, vu, ACCEPT_PACKETS)
     # Stop the virtio side first: the vhost side then drains the virtio Tx
     # ring, so what virtio sent equals what vhost received, exactly.
@@ -349,8 +488,9 @@ def pools_in_use(tp):
     return {name: p["in_use"] for name, p in pools.items()}
 
 
-def run_traffic_then_stop(lab, mrg):
-    vh, vu = start_mac_loop(lab, f",mrg_rxbuf={mrg}")
+def run_traffic_then_stop(lab, path):
+    vh, vu = start_mac_loop(lab, devargs_text(path.devargs))
+    assert_path(vu, 0, path)
     s_vu, _ = wait_both_directions(vh, vu, 100_000)
     assert s_vu["RX-packets"] > 100_000 and s_vu["TX-packets"] > 100_000, s_vu
     vu.cmd("stop")
@@ -360,19 +500,19 @@ def run_traffic_then_stop(lab, mrg):
     return vh, vu
 
 
-@pytest.mark.parametrize("mrg", MRG)
+@pytest.mark.parametrize("path", path_params())
 @xfail_stock("keeps its Rx ring's mbufs (QUEUE_SIZE) out of the pool across "
              "'port stop'; they return only at close")
-def test_mbufs_returned_after_port_stop(lab, mrg):
-    vh, vu = run_traffic_then_stop(lab, mrg)
+def test_mbufs_returned_after_port_stop(lab, path):
+    vh, vu = run_traffic_then_stop(lab, path)
     in_use = pools_in_use(vu)
     assert all(v == 0 for v in in_use.values()), \
         f"mbufs still in use after 'port stop all': {in_use}"
 
 
-@pytest.mark.parametrize("mrg", MRG)
-def test_mbufs_returned_after_port_close(lab, mrg):
-    vh, vu = run_traffic_then_stop(lab, mrg)
+@pytest.mark.parametrize("path", path_params())
+def test_mbufs_returned_after_port_close(lab, path):
+    vh, vu = run_traffic_then_stop(lab, path)
     out = vu.cmd("port close all")
     assert "Port 0 is closed" in out, out
     in_use = pools_in_use(vu)
@@ -384,50 +524,78 @@ def test_mbufs_returned_after_port_close(lab, mrg):
 # Test case 5: port restart (after loopback_multi_paths_port_restart)
 # --------------------------------------------------------------------------
 
+RESTART_PACKETS = 10_000
+
+
+def assert_quiet(tp, port, why, settle=0.3, watch=0.5):
+    """The port's packet counters do not move for `watch` seconds; return them.
+
+    `settle` first lets the frames already in the rings go through.
+    """
+    time.sleep(settle)
+    before = tp.stats(port)
+    time.sleep(watch)
+    after = tp.stats(port)
+    moved = {k: (before[k], after[k]) for k in ("RX-packets", "TX-packets")
+             if before[k] != after[k]}
+    assert not moved, f"virtio port counters moved {why}: {moved}"
+    return after
+
+
+def assert_resumes(tp, port, since, why, timeout=30.0):
+    """Both packet counters of the port grow by more than RESTART_PACKETS."""
+    deadline = time.monotonic() + timeout
+    while True:
+        now = tp.stats(port)
+        grown = min(now["RX-packets"] - since["RX-packets"],
+                    now["TX-packets"] - since["TX-packets"])
+        if grown > RESTART_PACKETS or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert grown > RESTART_PACKETS, f"traffic did not resume {why}: {since} -> {now}"
+
+
 @pytest.mark.parametrize("size", [64, 1518])
-@pytest.mark.parametrize("in_order", [pytest.param(0, id="inorder0"),
-                                      pytest.param(1, id="inorder1")])
-@pytest.mark.parametrize("mrg", MRG)
-def test_port_restart(lab, mrg, in_order, size):
+@pytest.mark.parametrize("path", path_params())
+def test_port_restart(lab, path, size):
     sock = lab.path("vhost.sock")
     vh = lab.vhost([f"net_vhost0,iface={sock},queues=1,client=0"])
-    vu = lab.virtio([virtio_vdev(sock, mrg_rxbuf=mrg, in_order=in_order)])
+    vu = lab.virtio([virtio_vdev(sock, **path.devargs)])
     vu.wait_link_up(0)
     vh.wait_link_up(0)
+    assert_path(vu, 0, path)
     vh.cmd("set fwd mac")
     vu.cmd("set fwd mac")
     vu.cmd("start")
     vh.cmd(f"set txpkts {size}")
     vh.cmd("start tx_first 32")
-    s1, _ = wait_both_directions(vh, vu, 10_000)
-    assert min(s1["RX-packets"], s1["TX-packets"]) > 10_000, f"no traffic: {s1}"
+    s1, _ = wait_both_directions(vh, vu, RESTART_PACKETS)
+    assert min(s1["RX-packets"], s1["TX-packets"]) > RESTART_PACKETS, f"no traffic: {s1}"
 
-    # Stop: the virtio port's counters must freeze.
+    # The plan's steps: the vhost side stops its port. The virtio side keeps
+    # forwarding but must see no traffic at all.
+    vh.cmd("stop")
+    cmd_ok(vh, "port stop 0")
+    still = assert_quiet(vu, 0, "while the vhost port was stopped")
+    # Restart it and send a single frame: the loop must carry traffic again.
+    cmd_ok(vh, "port start 0")
+    vh.wait_link_up(0)
+    vh.cmd("set burst 1")
+    vh.cmd("start tx_first 1")
+    assert_resumes(vu, 0, still, "after the vhost port restarted")
+
+    # The same with the virtio port itself: stop, restart, one frame.
     vu.cmd("stop")
-    out = vu.cmd("port stop 0")
-    assert "Fail" not in out, out
-    frozen = vu.stats(0)
-    time.sleep(1.0)
-    again = vu.stats(0)
-    moved = {k: (frozen[k], again[k]) for k in ("RX-packets", "TX-packets")
-             if frozen[k] != again[k]}
-    assert not moved, f"virtio port counters moved while stopped: {moved}"
-
-    # Restart and send a single frame: the loop must carry it again.
+    cmd_ok(vu, "port stop 0")
+    still = assert_quiet(vu, 0, "while stopped", settle=0.0)
     cmd_ok(vu, "port start 0")
     vu.wait_link_up(0)
+    assert_path(vu, 0, path)
     vu.cmd("set burst 1")
     vu.cmd(f"set txpkts {size}")
     vu.cmd("start tx_first 1")
-    deadline = time.monotonic() + 30
-    while True:
-        s2 = vu.stats(0)
-        grown = min(s2["RX-packets"] - again["RX-packets"],
-                    s2["TX-packets"] - again["TX-packets"])
-        if grown > 10_000 or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
-    assert grown > 10_000, f"traffic did not resume after port restart: {again} -> {s2}"
+    assert_resumes(vu, 0, still, "after the virtio port restarted")
+
     vu.cmd("stop")
     vh.cmd("stop")
     s3, h3 = vu.stats(0), vh.stats(0)
@@ -443,29 +611,14 @@ def test_port_restart(lab, mrg, in_order, size):
 # Test case 6: the port reports its Rx/Tx path
 # --------------------------------------------------------------------------
 
-PATHS = [
-    # (mrg_rxbuf, in_order, Rx burst function, Tx burst function)
-    (1, 0, "virtio_recv_mergeable_pkts", "virtio_xmit_pkts"),
-    (0, 0, "virtio_recv_pkts", "virtio_xmit_pkts"),
-    (1, 1, "virtio_recv_pkts_inorder", "virtio_xmit_pkts_inorder"),
-    (0, 1, "virtio_recv_pkts_inorder", "virtio_xmit_pkts_inorder"),
-]
-
-
-@pytest.mark.parametrize("mrg,in_order,rx_fn,tx_fn", [
-    pytest.param(*p, id=f"mrg{p[0]}-inorder{p[1]}") for p in PATHS])
+@pytest.mark.parametrize("path", path_params())
 @xfail_stock("implements neither rxq_info_get nor rx/tx_burst_mode_get: "
              "'show rxq info' fails with -95")
-def test_burst_mode_reported(lab, mrg, in_order, rx_fn, tx_fn):
+def test_burst_mode_reported(lab, path):
     sock = lab.path("vhost.sock")
     lab.vhost([f"net_vhost0,iface={sock}"])
-    vu = lab.virtio([virtio_vdev(sock, mrg_rxbuf=mrg, in_order=in_order)])
-    for kind, fn in (("rxq", rx_fn), ("txq", tx_fn)):
-        out = vu.cmd(f"show {kind} info 0 0")
-        m = re.search(r"Burst mode:\s*(.*)", out)
-        assert m, f"'show {kind} info 0 0' printed no Burst mode line:\n{out}"
-        assert re.search(r"(?<![\w])%s(?![\w])" % re.escape(fn), m.group(1)), \
-            f"{kind} burst mode should name {fn}: '{m.group(1).strip()}'"
+    vu = lab.virtio([virtio_vdev(sock, **path.devargs)])
+    assert_burst_modes(vu, 0, path)
     assert_clean_exit(vu)
 
 
@@ -483,6 +636,9 @@ BAD_DEVARGS = [
      "says 'virtqueue does not exist'"),
     ("queue_size-too-big", "path=SOCK,queue_size=65536", ["queue_size", "65536"],
      "says 'virtqueue does not exist'"),
+    ("queue_size-255-split", "path=SOCK,packed_vq=0,queue_size=255",
+     ["queue_size", "255"],
+     "says 'split virtqueue size is not power of 2' without key or value"),
     ("mac-garbage", "path=SOCK,mac=zz:00:00:00:00:00", ["mac", "zz:00:00:00:00:00"],
      "accepts it and uses a random MAC"),
     ("mrg_rxbuf-2", "path=SOCK,mrg_rxbuf=2", ["mrg_rxbuf", "2"],
@@ -531,3 +687,34 @@ def test_bad_devargs(lab, devargs, needles):
     assert not vu.crashed(), f"crash on devargs '{devargs}':\n{vu.tail()}"
     assert line_names(vu.output, needles), \
         (f"no output line names {needles} for devargs '{devargs}':\n" + vu.tail(30))
+
+
+# --------------------------------------------------------------------------
+# Test case 9: packed rings of any size
+# --------------------------------------------------------------------------
+
+PACKED_QUEUE_SIZES = [255, 1025]       # as in the DTS plans: not powers of two
+SMALL_FRAMES = 100                     # waits in a ring: fits in the smallest one
+
+
+@pytest.mark.parametrize("bulk", ["to-virtio", "from-virtio"])
+@pytest.mark.parametrize("qsize", PACKED_QUEUE_SIZES, ids=lambda q: f"q{q}")
+@pytest.mark.parametrize("path", path_params(lambda p: p.packed))
+def test_packed_ring_size(lab, path, qsize, bulk):
+    """Content check on a packed ring of qsize descriptors, wrapping it.
+
+    One direction (`bulk`) carries three rings' worth of frames and more,
+    every standard size in turn, so its ring wraps (and its wrap counter
+    flips) several times; the other carries SMALL_FRAMES. The sender of
+    the bulk direction forwards in io retry mode: the receiver drains the
+    ring as fast as it can but may fall behind for a moment.
+    """
+    n_bulk = 3 * qsize + 17
+    n_a, n_b = (n_bulk, SMALL_FRAMES) if bulk == "to-virtio" else (SMALL_FRAMES, n_bulk)
+    a = make_frames(SIZES, n_a, "A")
+    b = make_frames(SIZES, n_b, "B")
+    bd = Bidir(lab, a, b, path, extra={"queue_size": qsize},
+               retry="vhost" if bulk == "to-virtio" else "virtio")
+    assert_ring_size(bd.vu, VIRTIO_PORT, qsize)
+    bd.run(len(b), len(a))
+    check_bidir_delivery(bd, a, b)
