@@ -336,6 +336,31 @@ check_frame_fits(struct rte_eth_dev *eth_dev, struct virtnet_rxq *rxq)
 	return -EINVAL;
 }
 
+/* Starting with a queue the application never set up would leave a hole in the device. */
+static int
+check_queues_set_up(struct rte_eth_dev *eth_dev)
+{
+	uint16_t q;
+
+	for (q = 0; q < eth_dev->data->nb_rx_queues; q++) {
+		if (eth_dev->data->rx_queues[q] == NULL) {
+			VIRTIO_LOG(ERR, "%s: Rx queue %u is not set up; call "
+				   "rte_eth_rx_queue_setup() for every configured queue before "
+				   "start", eth_dev->data->name, q);
+			return -EINVAL;
+		}
+	}
+	for (q = 0; q < eth_dev->data->nb_tx_queues; q++) {
+		if (eth_dev->data->tx_queues[q] == NULL) {
+			VIRTIO_LOG(ERR, "%s: Tx queue %u is not set up; call "
+				   "rte_eth_tx_queue_setup() for every configured queue before "
+				   "start", eth_dev->data->name, q);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static void
 reclaim_all(struct rte_eth_dev *eth_dev)
 {
@@ -359,6 +384,7 @@ dev_start(struct rte_eth_dev *eth_dev)
 	uint16_t q;
 	int ret = 0;
 
+	ret = check_queues_set_up(eth_dev);
 	for (q = 0; q < eth_dev->data->nb_rx_queues && ret == 0; q++)
 		ret = check_frame_fits(eth_dev, eth_dev->data->rx_queues[q]);
 	if (ret != 0)
