@@ -36,7 +36,19 @@ PATHS = [
 ]
 
 
-def one_run(stock, devargs, seconds):
+def one_run(stock, devargs, seconds, attempts=2):
+    """One measurement; a failed run (harness hiccup) is retried once, then raised."""
+    for attempt in range(attempts):
+        try:
+            return measure(stock, devargs, seconds)
+        except RuntimeError as e:
+            if attempt + 1 == attempts:
+                raise
+            print("retrying after a failed run: %s" % str(e).splitlines()[0], flush=True)
+    raise AssertionError("unreachable")
+
+
+def measure(stock, devargs, seconds):
     cmd = [sys.executable, DEMO, "--seconds", str(seconds), "--devargs", devargs,
            "--file-prefix", "virtio-ab"]
     if stock:

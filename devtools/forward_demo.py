@@ -27,6 +27,8 @@ import pexpect
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAUNCHER = os.path.join(REPO, "devtools", "dpdk-launch")
 PROMPT = "testpmd> "
+# Seconds without a prompt before asking testpmd for a fresh one.
+PROMPT_NUDGE_S = 10
 VIRTIO_PORT = 1
 VIRTIO_MAC = "00:01:02:03:04:05"
 
@@ -83,12 +85,31 @@ class Testpmd:
         return "".join(self.transcript)
 
     def wait_prompt(self, what, timeout=60):
-        idx = self.child.expect([PROMPT, pexpect.EOF, pexpect.TIMEOUT], timeout=timeout)
-        if idx == 1:
-            raise DemoError("testpmd exited while waiting for %s" % what)
-        if idx == 2:
-            raise DemoError("timeout after %d s waiting for %s" % (timeout, what))
-        return self.child.before
+        """Waits for the prompt after a command.
+
+        Asynchronous log lines (vhost-user messages, link events) can land in
+        the middle of the prompt and break it apart. When no prompt shows up
+        for a while, an empty line makes testpmd print a fresh one; extra
+        prompts that follow are drained so the next command starts clean.
+        """
+        deadline = time.monotonic() + timeout
+        before = ""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DemoError("timeout after %d s waiting for %s" % (timeout, what))
+            idx = self.child.expect([PROMPT, pexpect.EOF, pexpect.TIMEOUT],
+                                    timeout=min(left, PROMPT_NUDGE_S))
+            if idx == 1:
+                raise DemoError("testpmd exited while waiting for %s" % what)
+            if idx == 0:
+                before += self.child.before
+                break
+            before += self.child.before
+            self.child.send("\r")
+        while self.child.expect([PROMPT, pexpect.TIMEOUT], timeout=0.3) == 0:
+            pass
+        return before
 
     def cmd(self, line, timeout=30):
         self.child.sendline(line)
