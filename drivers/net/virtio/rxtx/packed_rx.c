@@ -201,12 +201,8 @@ virtio_recv_mergeable_pkts_packed(void *queue, struct rte_mbuf **pkts, uint16_t 
 				bad = true;
 				continue;
 			}
-			if (unlikely(!virtio_rx_len_ok(rxq, clen, 1))) {
-				rte_mbuf_raw_free(seg);
+			if (!virtio_rx_append_checked(rxq, head, &tail, seg, clen))
 				bad = true;
-				continue;
-			}
-			virtio_rx_append(rxq, head, &tail, seg, clen);
 		}
 		if (unlikely(bad)) {
 			rte_pktmbuf_free(head);

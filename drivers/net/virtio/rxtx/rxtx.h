@@ -185,6 +185,19 @@ virtio_rx_append(struct virtnet_rxq *rxq, struct rte_mbuf *head, struct rte_mbuf
 	head->pkt_len += len;
 }
 
+/* Appends a continuation buffer after checking its length; a bad one is freed (false). */
+static inline bool
+virtio_rx_append_checked(struct virtnet_rxq *rxq, struct rte_mbuf *head, struct rte_mbuf **tail,
+			 struct rte_mbuf *seg, uint32_t len)
+{
+	if (unlikely(!virtio_rx_len_ok(rxq, len, 1))) {
+		rte_mbuf_raw_free(seg);
+		return false;
+	}
+	virtio_rx_append(rxq, head, tail, seg, len);
+	return true;
+}
+
 /* num_buffers of a mergeable packet, read from the header of its first buffer. */
 static inline uint16_t
 virtio_rx_num_buffers(const struct virtnet_rxq *rxq, const struct rte_mbuf *head)
