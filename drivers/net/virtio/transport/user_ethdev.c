@@ -204,16 +204,8 @@ static struct rte_vdev_driver virtio_user_driver = {
 
 RTE_PMD_REGISTER_VDEV(net_virtio_user, virtio_user_driver);
 RTE_PMD_REGISTER_ALIAS(net_virtio_user, virtio_user);
+/* The same keys, in the same order, as every virtio-user devargs list users know. */
 RTE_PMD_REGISTER_PARAM_STRING(net_virtio_user,
-	"path=<path> "
-	"mac=<mac addr> "
-	"cq=<0|1> "
-	"queue_size=<int> "
-	"queues=<int> "
-	"iface=<string> "
-	"server=<0|1> "
-	"mrg_rxbuf=<0|1> "
-	"in_order=<0|1> "
-	"packed_vq=<0|1> "
-	"speed=<int> "
+	"path=<path> mac=<mac addr> cq=<0|1> queue_size=<int> queues=<int> iface=<string> "
+	"server=<0|1> mrg_rxbuf=<0|1> in_order=<0|1> packed_vq=<0|1> speed=<int> "
 	"vectorized=<0|1>");
