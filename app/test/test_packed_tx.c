@@ -109,7 +109,7 @@ tx_release(struct tx_env *e)
 	if (e->txq == NULL)
 		return;
 	virtio_txq_reclaim(e->txq);
-	vq_split_fini(&e->txq->vq);
+	vq_fini(&e->txq->vq);
 	free(e->mem);
 	rte_free(e->txq);
 	fake_dev_fini(&e->fd);

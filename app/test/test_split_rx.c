@@ -130,7 +130,7 @@ rx_release(struct rx_env *e)
 		return;
 	hog_release(e);
 	virtio_rxq_reclaim(e->rxq);
-	vq_split_fini(&e->rxq->vq);
+	vq_fini(&e->rxq->vq);
 	free(e->ring);
 	rte_free(e->rxq);
 	fake_dev_fini(&e->fd);

@@ -821,7 +821,7 @@ env_teardown(void **state)
 		virtio_user_dev_uninit(e->dev);
 	fb_free(e->b);
 	for (i = 0; i < e->nq; i++) {
-		vq_split_fini(&e->vq[i]);
+		vq_fini(&e->vq[i]);
 		rte_free(e->ring[i]);
 	}
 	free(e->dev);

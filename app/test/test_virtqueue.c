@@ -56,7 +56,7 @@ env_make(struct vq_env *e, uint16_t size, bool use_va)
 static void
 env_free(struct vq_env *e)
 {
-	vq_split_fini(&e->vq);
+	vq_fini(&e->vq);
 	assert_null(e->vq.next);
 	assert_null(e->vq.extra);
 	free(e->mem);
@@ -179,12 +179,12 @@ test_ring_layout(void **state)
 		assert_int_equal(vq.avail_dev_addr, dev_base + avail_off);
 		assert_int_equal(vq.used_dev_addr, dev_base + used_off);
 
-		vq_split_fini(&vq);
+		vq_fini(&vq);
 		assert_int_equal(vq_split_init(&vq, 1, (uint16_t)size, mem, (uintptr_t)mem, true),
 				0);
 		assert_int_equal(vq.desc_dev_addr, (uintptr_t)mem);
 		assert_int_equal(vq.used_dev_addr, (uintptr_t)vq.used);
-		vq_split_fini(&vq);
+		vq_fini(&vq);
 		free(mem);
 	}
 }

@@ -67,7 +67,7 @@ rx_queue_release(struct rte_eth_dev *eth_dev, uint16_t q)
 		return;
 	port->dev.ops->release_queue(&port->dev, &rxq->vq);
 	virtio_rxq_reclaim(rxq);
-	vq_split_fini(&rxq->vq);
+	vq_fini(&rxq->vq);
 	rte_memzone_free(rxq->mz);
 	rte_free(rxq);
 	eth_dev->data->rx_queues[q] = NULL;
@@ -83,7 +83,7 @@ tx_queue_release(struct rte_eth_dev *eth_dev, uint16_t q)
 		return;
 	port->dev.ops->release_queue(&port->dev, &txq->vq);
 	virtio_txq_reclaim(txq);
-	vq_split_fini(&txq->vq);
+	vq_fini(&txq->vq);
 	rte_memzone_free(txq->mz);
 	rte_free(txq);
 	eth_dev->data->tx_queues[q] = NULL;
@@ -206,12 +206,13 @@ wanted_features(const struct virtnet_port *port)
 {
 	uint64_t f = VIRTIO_DRIVER_FEATURES;
 
+	/* Each boolean devarg may only take away what the driver supports. */
 	if (!port->args.mrg_rxbuf)
 		f &= ~VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
-	if (port->args.in_order)
-		f |= VIRTIO_BIT(VIRTIO_F_IN_ORDER);
-	if (port->args.packed_vq)
-		f |= VIRTIO_BIT(VIRTIO_F_RING_PACKED);
+	if (!port->args.in_order)
+		f &= ~VIRTIO_BIT(VIRTIO_F_IN_ORDER);
+	if (!port->args.packed_vq)
+		f &= ~VIRTIO_BIT(VIRTIO_F_RING_PACKED);
 	return f;
 }
 

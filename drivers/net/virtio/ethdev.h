@@ -17,11 +17,12 @@
 #define VIRTIO_MAX_RX_PKTLEN 9728
 #define VIRTIO_MIN_MTU 68
 
-/* Features this driver knows how to use today. */
+/* Features this driver knows how to use today; devargs may turn some off. */
 #define VIRTIO_DRIVER_FEATURES                                                   \
 	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) | \
 	 VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_NET_F_MAC) |       \
-	 VIRTIO_BIT(VIRTIO_NET_F_STATUS) | VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF))
+	 VIRTIO_BIT(VIRTIO_NET_F_STATUS) | VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF) |     \
+	 VIRTIO_BIT(VIRTIO_F_IN_ORDER) | VIRTIO_BIT(VIRTIO_F_RING_PACKED))
 
 struct virtnet_port {
 	struct virtio_dev dev;

@@ -47,7 +47,7 @@ vq_common_init(struct virtqueue *vq, uint16_t index, uint16_t size, uint64_t dev
 	vq->extra = rte_zmalloc("virtio_vq_extra", sizeof(*vq->extra) * size,
 				RTE_CACHE_LINE_SIZE);
 	if (vq->next == NULL || vq->extra == NULL) {
-		vq_split_fini(vq);
+		vq_fini(vq);
 		return -ENOMEM;
 	}
 	vq->index = index;
@@ -80,7 +80,7 @@ vq_split_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem,
 }
 
 void
-vq_split_fini(struct virtqueue *vq)
+vq_fini(struct virtqueue *vq)
 {
 	rte_free(vq->next);
 	rte_free(vq->extra);

@@ -114,8 +114,8 @@ size_t vq_split_ring_size(uint16_t size);
 int vq_split_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem,
 		  uint64_t dev_addr, bool use_va);
 
-/* Frees the private arrays (not the ring memory, which the owner allocated); both layouts. */
-void vq_split_fini(struct virtqueue *vq);
+/* Frees the private arrays of either layout (not the ring memory, which the owner allocated). */
+void vq_fini(struct virtqueue *vq);
 
 /*
  * Back to the post-init state: all descriptors free, indexes zero, ring
