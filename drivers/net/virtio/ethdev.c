@@ -313,6 +313,7 @@ elect_path(struct rte_eth_dev *eth_dev)
 		.max_simd_bitwidth = rte_vect_get_max_simd_bitwidth(),
 	};
 
+	virtio_select_cpu_flags(&in);
 	virtio_select_path(&in, &port->path);
 	eth_dev->rx_pkt_burst = port->path.rx;
 	eth_dev->tx_pkt_burst = port->path.tx;

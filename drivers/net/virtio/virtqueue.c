@@ -103,6 +103,7 @@ vq_split_reset(struct virtqueue *vq, bool event_idx)
 	vq->avail_idx = 0;
 	vq->used_cons = 0;
 	vq->chains = 0;
+	vq->ooo_done = 0;
 	vq->event_idx = event_idx;
 	memset(&vq->errors, 0, sizeof(vq->errors));
 	vq->notifications = 0;
@@ -126,6 +127,7 @@ vq_reclaim_all(struct virtqueue *vq, void (*fn)(void *cookie))
 		vq_free_chain(vq, id);
 	}
 	vq->chains = 0;
+	vq->ooo_done = 0;
 }
 
 void

@@ -93,6 +93,7 @@ struct virtqueue {
 	uint16_t avail_flags;    /* AVAIL/USED bits marking a descriptor available now */
 	uint16_t oldest_id;      /* in order: the buffer id the device completes next */
 	uint16_t chains;         /* split in-order Tx: chains in flight */
+	uint16_t ooo_done;       /* split vectorized: buffers taken ahead of the oldest */
 	struct vring_packed_desc *pdesc;
 	struct vring_packed_event *driver_event; /* ours: used-buffer notifications */
 	struct vring_packed_event *device_event; /* the device's: our doorbells */

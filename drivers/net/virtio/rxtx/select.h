@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
 typedef uint16_t (*virtio_burst_t)(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts);
@@ -20,7 +21,13 @@ struct virtio_path_input {
 	bool vectorized;          /* devarg */
 	bool in_order_requested;  /* devarg */
 	uint16_t max_simd_bitwidth; /* rte_vect_get_max_simd_bitwidth() */
+	bool cpu_avx2;            /* the CPU runs AVX2 */
+	bool cpu_avx512;          /* the CPU runs AVX512F, AVX512BW and AVX512VL */
 };
+
+/* Rx offloads that the vectorized Rx paths do not implement. */
+#define VIRTIO_RX_OFFLOADS_NOT_VEC (RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_TCP_CKSUM | \
+				    RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_VLAN_STRIP)
 
 struct virtio_path {
 	virtio_burst_t rx;
@@ -31,5 +38,8 @@ struct virtio_path {
 };
 
 void virtio_select_path(const struct virtio_path_input *in, struct virtio_path *out);
+
+/* The CPU flags of the running machine, for virtio_path_input. */
+void virtio_select_cpu_flags(struct virtio_path_input *in);
 
 #endif /* VIRTIO_SELECT_H */

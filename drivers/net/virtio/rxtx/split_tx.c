@@ -16,7 +16,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 
-#include "rxtx.h"
+#include "split_tx.h"
 
 #define TX_FREE_BULK 64
 
@@ -78,27 +78,6 @@ virtio_txq_cleanup_inorder(struct virtnet_txq *txq)
 	return cleanup(txq, true);
 }
 
-/* Fills descriptors for the segments of m, starting at descriptor id. */
-static inline uint16_t
-fill_segments(struct virtqueue *vq, struct vring_desc *table, const uint16_t *links,
-	      uint16_t id, const struct rte_mbuf *m)
-{
-	const struct rte_mbuf *seg;
-	uint16_t last = id;
-
-	for (seg = m; seg != NULL; seg = seg->next) {
-		struct vring_desc *d = &table[id];
-
-		d->addr = virtio_seg_dev_addr(vq, seg);
-		d->len = seg->data_len;
-		d->flags = seg->next != NULL ? VRING_DESC_F_NEXT : 0;
-		last = id;
-		id = links != NULL ? links[id] : (uint16_t)(id + 1);
-		d->next = id;
-	}
-	return last;
-}
-
 /* Writes the chain's ring descriptors; returns the descriptors consumed. */
 static inline uint16_t
 enqueue_one(struct virtnet_txq *txq, struct rte_mbuf *m, uint16_t head, uint16_t ndescs,
@@ -121,17 +100,7 @@ enqueue_one(struct virtnet_txq *txq, struct rte_mbuf *m, uint16_t head, uint16_t
 		d->len += hdr_size;
 		RTE_SET_USED(last);
 	} else if (indirect) {
-		struct vring_desc *t = slot->indirect;
-
-		memset(&slot->hdr, 0, hdr_size);
-		t[0].addr = slot_addr + offsetof(struct virtio_tx_slot, hdr);
-		t[0].len = hdr_size;
-		t[0].flags = VRING_DESC_F_NEXT;
-		t[0].next = 1;
-		fill_segments(vq, t, NULL, 1, m);
-		d->addr = slot_addr + offsetof(struct virtio_tx_slot, indirect);
-		d->len = sizeof(struct vring_desc) * (m->nb_segs + 1u);
-		d->flags = VRING_DESC_F_INDIRECT;
+		split_tx_indirect(txq, head, m, d);
 	} else {
 		memset(&slot->hdr, 0, hdr_size);
 		d->addr = slot_addr + offsetof(struct virtio_tx_slot, hdr);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The virtio PMD authors
+ */
+
+/* Split-ring transmit helpers shared by the scalar and vectorized paths. */
+
+#ifndef VIRTIO_SPLIT_TX_H
+#define VIRTIO_SPLIT_TX_H
+
+#include <string.h>
+
+#include "rxtx.h"
+
+/* Fills descriptors for the segments of m, starting at descriptor id. */
+static inline uint16_t
+fill_segments(struct virtqueue *vq, struct vring_desc *table, const uint16_t *links,
+	      uint16_t id, const struct rte_mbuf *m)
+{
+	const struct rte_mbuf *seg;
+	uint16_t last = id;
+
+	for (seg = m; seg != NULL; seg = seg->next) {
+		struct vring_desc *d = &table[id];
+
+		d->addr = virtio_seg_dev_addr(vq, seg);
+		d->len = seg->data_len;
+		d->flags = seg->next != NULL ? VRING_DESC_F_NEXT : 0;
+		last = id;
+		id = links != NULL ? links[id] : (uint16_t)(id + 1);
+		d->next = id;
+	}
+	return last;
+}
+
+/*
+ * Describes m through the indirect table of slot `id`: the zeroed net header,
+ * then one entry per segment. *d becomes the one ring descriptor pointing at it.
+ */
+static inline void
+split_tx_indirect(struct virtnet_txq *txq, uint16_t id, const struct rte_mbuf *m,
+		  struct vring_desc *d)
+{
+	struct virtio_tx_slot *slot = &txq->slots[id];
+	uint64_t slot_addr = virtio_tx_slot_dev_addr(txq, id);
+	struct vring_desc *t = slot->indirect;
+
+	memset(&slot->hdr, 0, txq->hdr_size);
+	t[0].addr = slot_addr + offsetof(struct virtio_tx_slot, hdr);
+	t[0].len = txq->hdr_size;
+	t[0].flags = VRING_DESC_F_NEXT;
+	t[0].next = 1;
+	fill_segments(&txq->vq, t, NULL, 1, m);
+	d->addr = slot_addr + offsetof(struct virtio_tx_slot, indirect);
+	d->len = sizeof(struct vring_desc) * (m->nb_segs + 1u);
+	d->flags = VRING_DESC_F_INDIRECT;
+}
+
+#endif /* VIRTIO_SPLIT_TX_H */
