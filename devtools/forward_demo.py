@@ -6,7 +6,9 @@
 One dpdk-testpmd process (started through devtools/dpdk-launch) holds both ports:
 port 0 is the stock net_vhost (vhost-user server), port 1 is virtio_user0 (the
 driver under test) connected to it. One forwarding core runs io forwarding between
-them, which is the only stable loop on a 2-core machine.
+them, which is the only stable loop on a 2-core machine. --pkt-size sets the
+frame length testpmd sends (its "set txpkts", no CRC); the byte counters must
+confirm that length, or the run fails.
 
 net_vhost creates its socket only when its port is configured, after all vdevs were
 probed, so virtio_user0 is hot-plugged with "port attach" once testpmd is up.
@@ -31,6 +33,10 @@ PROMPT = "testpmd> "
 PROMPT_NUDGE_S = 10
 VIRTIO_PORT = 1
 VIRTIO_MAC = "00:01:02:03:04:05"
+# Shortest Ethernet frame without CRC, and the data room of testpmd's default mbuf
+# (2176 bytes minus 128 of headroom): a longer frame would need several segments.
+MIN_PKT_SIZE = 60
+MAX_PKT_SIZE = 2048
 
 # The stock driver does not implement rx/tx_burst_mode_get; it logs the elected path
 # instead. Map its log wording to the burst function names for a uniform report.
@@ -186,7 +192,7 @@ def stock_log_path(transcript, direction, port):
 
 def parse_stats(out):
     stats = {}
-    for key in ("RX-packets", "TX-packets", "Rx-pps", "Tx-pps"):
+    for key in ("RX-packets", "RX-bytes", "TX-packets", "TX-bytes", "Rx-pps", "Tx-pps"):
         m = re.search(r"%s:\s+(\d+)" % key, out)
         if m:
             stats[key] = int(m.group(1))
@@ -195,20 +201,109 @@ def parse_stats(out):
     return stats
 
 
-def run(args, workdir):
-    sock = os.path.join(workdir, "vhost-demo.sock")
+def check_frame_size(first, second, size):
+    """The frames really were `size` bytes long, in both directions.
+
+    A frame length testpmd silently refused (or a driver that counts bytes
+    differently) would make the rate describe other frames than the label says;
+    the per-packet byte count over the measurement window catches both.
+    """
+    for d in ("RX", "TX"):
+        packets = second[d + "-packets"] - first[d + "-packets"]
+        octets = second.get(d + "-bytes", 0) - first.get(d + "-bytes", 0)
+        if packets <= 0:
+            continue
+        avg = octets / packets
+        if abs(avg - size) >= 0.5:
+            raise DemoError("%s frames averaged %.1f bytes, not the %d of --pkt-size"
+                            % (d, avg, size))
+
+
+def start_traffic(pmd, size):
+    """io forwarding, `size`-byte frames, 32 bursts injected on both ports."""
+    out = pmd.cmd("set fwd io")
+    check_no_error(out, "set fwd io")
+    out = pmd.cmd("set txpkts %d" % size)
+    check_no_error(out, "set txpkts %d" % size)
+    out = pmd.cmd("start tx_first 32")
+    check_no_error(out, "start tx_first 32")
+
+
+def measure_window(pmd, port, seconds):
+    """Port stats before and after the window, and the Rx packets per second.
+
+    testpmd's own Rx-pps covers exactly the interval between the two samples;
+    the packet delta over our clock is the fallback.
+    """
+    first = parse_stats(pmd.cmd("show port stats %d" % port))
+    t0 = time.monotonic()
+    time.sleep(seconds)
+    second = parse_stats(pmd.cmd("show port stats %d" % port))
+    elapsed = time.monotonic() - t0
+    pps = second.get("Rx-pps")
+    if not pps:
+        pps = (second["RX-packets"] - first["RX-packets"]) / elapsed
+    if pps <= 0:
+        raise DemoError("no packets forwarded through virtio_user0 in %.1f s" % elapsed)
+    return first, second, pps
+
+
+def port_report(pmd, port):
+    """Driver name and elected Rx/Tx burst functions of the port.
+
+    Ours answers 'show rxq info' with a burst mode; the stock driver only names
+    its path in the init log, which is mapped to the same function names.
+    """
+    out = pmd.cmd("show port info %d" % port)
+    check_no_error(out, "show port info")
+    m = re.search(r"Driver name:\s*(\S+)", out)
+    driver = m.group(1) if m else "?"
+    m = re.search(r"Link status:\s*(\S+)", out)
+    if m and m.group(1).lower() != "up":
+        sys.stderr.write("demo: warning: port %d link is %s\n" % (port, m.group(1)))
+    rx = burst_mode(pmd.cmd("show rxq info %d 0" % port))
+    tx = burst_mode(pmd.cmd("show txq info %d 0" % port))
+    rx = rx or stock_log_path(pmd.output(), "Rx", port) or "unknown"
+    tx = tx or stock_log_path(pmd.output(), "Tx", port) or "unknown"
+    return driver, rx, tx
+
+
+def check_driver(pmd, stock):
+    """The process runs the driver we asked for; returns our .so or None."""
+    override = loaded_override(pmd.child.pid)
+    if stock and override:
+        raise DemoError("--stock, but %s is mounted over the stock driver" % override)
+    if not stock and not override:
+        raise DemoError("our driver is not mounted over the stock one")
+    return override
+
+
+def launcher(args):
+    """dpdk-launch with the driver selection of the command line."""
     launch = [LAUNCHER]
     if args.stock:
         launch.append("--stock")
     elif args.so:
         launch += ["--so", args.so]
+    return launch
+
+
+def dump_tail(pmd, name="testpmd"):
+    """The end of what testpmd printed: the only clue once a run has failed."""
+    tail = pmd.output().splitlines()[-40:]
+    sys.stderr.write("demo: %s output (last %d lines):\n" % (name, len(tail)))
+    sys.stderr.write("\n".join("  | " + line for line in tail) + "\n")
+
+
+def run(args, workdir):
+    sock = os.path.join(workdir, "vhost-demo.sock")
     eal = ["--no-pci", "--single-file-segments", "--file-prefix=" + args.file_prefix,
            "-l", "0,1", "--vdev", "net_vhost0,iface=" + sock,
            # The stock driver reports its elected path only in this log.
            "--log-level=pmd.net.virtio.init:info"]
     # --record-core-cycles: testpmd reports CPU cycles per packet of the whole loop.
     app = ["--", "-i", "--nb-cores=1", "--txd=1024", "--rxd=1024", "--record-core-cycles"]
-    argv = launch + ["dpdk-testpmd"] + eal + app
+    argv = launcher(args) + ["dpdk-testpmd"] + eal + app
     virtio = "virtio_user0,mac=%s,path=%s" % (VIRTIO_MAC, sock)
     if args.devargs:
         virtio += "," + args.devargs.lstrip(",")
@@ -217,53 +312,23 @@ def run(args, workdir):
     pmd = Testpmd(argv, args.verbose)
     try:
         pmd.wait_prompt("testpmd start", timeout=120)
-        override = loaded_override(pmd.child.pid)
-        if args.stock and override:
-            raise DemoError("--stock, but %s is mounted over the stock driver" % override)
-        if not args.stock and not override:
-            raise DemoError("our driver is not mounted over the stock one")
+        override = check_driver(pmd, args.stock)
         out = pmd.cmd("port attach " + virtio, timeout=60)
         if "Port %d is attached" % VIRTIO_PORT not in out:
             raise DemoError("attaching %s failed" % virtio)
         out = pmd.cmd("port start %d" % VIRTIO_PORT, timeout=60)
         check_no_error(out, "port start %d" % VIRTIO_PORT)
+        driver, rx, tx = port_report(pmd, VIRTIO_PORT)
 
-        out = pmd.cmd("show port info %d" % VIRTIO_PORT)
-        check_no_error(out, "show port info")
-        m = re.search(r"Driver name:\s*(\S+)", out)
-        driver = m.group(1) if m else "?"
-        m = re.search(r"Link status:\s*(\S+)", out)
-        if m and m.group(1).lower() != "up":
-            sys.stderr.write("demo: warning: port %d link is %s\n" % (VIRTIO_PORT, m.group(1)))
-
-        rx = burst_mode(pmd.cmd("show rxq info %d 0" % VIRTIO_PORT))
-        tx = burst_mode(pmd.cmd("show txq info %d 0" % VIRTIO_PORT))
-        rx = rx or stock_log_path(pmd.output(), "Rx", VIRTIO_PORT) or "unknown"
-        tx = tx or stock_log_path(pmd.output(), "Tx", VIRTIO_PORT) or "unknown"
-
-        out = pmd.cmd("set fwd io")
-        check_no_error(out, "set fwd io")
-        out = pmd.cmd("start tx_first 32")
-        check_no_error(out, "start tx_first 32")
+        start_traffic(pmd, args.pkt_size)
         time.sleep(args.warmup)
-
-        first = parse_stats(pmd.cmd("show port stats %d" % VIRTIO_PORT))
-        t0 = time.monotonic()
-        time.sleep(args.seconds)
-        second = parse_stats(pmd.cmd("show port stats %d" % VIRTIO_PORT))
-        elapsed = time.monotonic() - t0
-
-        # testpmd's own Rx-pps covers exactly the interval between the two samples;
-        # the packet delta over our clock is the fallback.
-        pps = second.get("Rx-pps")
-        if not pps:
-            pps = (second["RX-packets"] - first["RX-packets"]) / elapsed
+        first, second, pps = measure_window(pmd, VIRTIO_PORT, args.seconds)
         which = "stock" if args.stock else "ours: " + override
         print("driver: %s (%s)" % (driver, which))
         print("path: rx=%s tx=%s" % (rx, tx))
-        print("rate: %.2f Mpps through virtio_user0 (vhost-user backend)" % (pps / 1e6))
-        if pps <= 0:
-            raise DemoError("no packets forwarded through virtio_user0 in %.1f s" % elapsed)
+        print("size: %d" % args.pkt_size)
+        print("rate: %.3f Mpps through virtio_user0 (vhost-user backend)" % (pps / 1e6))
+        check_frame_size(first, second, args.pkt_size)
 
         out = pmd.cmd("stop", timeout=30)
         m = re.search(r"CPU cycles/packet=([0-9.]+)", out)
@@ -272,9 +337,7 @@ def run(args, workdir):
         pmd.quit()
     except BaseException:
         pmd.kill()
-        tail = pmd.output().splitlines()[-40:]
-        sys.stderr.write("demo: testpmd output (last %d lines):\n" % len(tail))
-        sys.stderr.write("\n".join("  | " + line for line in tail) + "\n")
+        dump_tail(pmd)
         raise
     pmd.kill()
 
@@ -299,11 +362,16 @@ def main():
     ap.add_argument("--warmup", type=float, default=2.0, help=argparse.SUPPRESS)
     ap.add_argument("--devargs", default="",
                     help="extra devargs appended to the virtio_user0 vdev string")
+    ap.add_argument("--pkt-size", type=int, default=64, metavar="N",
+                    help="frame length in bytes as testpmd's 'set txpkts' counts it, "
+                    "without CRC (default 64, at most %d)" % MAX_PKT_SIZE)
     ap.add_argument("--file-prefix", default="virtio-demo", help=argparse.SUPPRESS)
     ap.add_argument("-v", "--verbose", action="store_true", help="echo testpmd output")
     args = ap.parse_args()
     if args.seconds <= 0:
         ap.error("--seconds must be positive")
+    if not MIN_PKT_SIZE <= args.pkt_size <= MAX_PKT_SIZE:
+        ap.error("--pkt-size must be between %d and %d" % (MIN_PKT_SIZE, MAX_PKT_SIZE))
     if os.geteuid() != 0:
         sys.exit("demo: error: must run as root")
 
