@@ -18,7 +18,7 @@ PACKAGES=(
 	dpdk dpdk-dev libdpdk-dev dpdk-doc
 	meson ninja-build gcc pkg-config
 	python3-pyelftools libcmocka-dev
-	python3-pytest python3-pexpect python3-scapy tshark python3-sphinx
+	python3-pytest python3-pexpect python3-scapy tshark python3-sphinx python3-matplotlib
 	dpkg-dev libpcap-dev iproute2 util-linux
 	clang-format cppcheck
 )
