@@ -60,7 +60,7 @@ vec_rx_step(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint64_t *bytes)
 {
 	struct virtqueue *vq = &rxq->vq;
 	const struct vring_packed_desc *d = &vq->pdesc[vq->next_used];
-	const uint32_t used_bits = (VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED) << 16;
+	const uint32_t used_bits = (uint32_t)(VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED) << 16;
 	const uint32_t want = vq->used_wrap ? used_bits : 0;
 	const vec_u64x2 rearm = { rxq->mbuf_initializer, 0 };
 	vec_u32x16 v = vec_load_descs(d);
@@ -137,7 +137,7 @@ vec_tx_step(struct virtnet_txq *txq, struct rte_mbuf **pkts)
 	uint64_t flags = vq->avail_flags;
 	uint16_t hdr_size = txq->hdr_size;
 	uint16_t first_flags = 0;
-	vec_u64x8 descs;
+	vec_u64x8 descs = { 0 };
 	int k;
 
 	for (k = 0; k < VEC_BATCH; k++) {

@@ -42,10 +42,10 @@ static void
 select_packed(const struct virtio_path_input *in, struct virtio_path *out)
 {
 	bool mergeable = in->features & VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
-	bool vec = in->vectorized, vec_rx, vec_tx;
+	bool vec = in->vectorized, vec_rx = false;
 
-	if (vec) {
-		/* Each condition is checked (not short-circuited) so the note lists all. */
+	if (in->vectorized) {
+		/* Every condition is checked (no short cut) so that the note lists all. */
 		vec &= require(out, VIRTIO_PACKED_VEC_BUILT,
 			       "packed vectorized: this build has no AVX512 code");
 		vec &= require(out, in->cpu_avx512,
@@ -56,12 +56,8 @@ select_packed(const struct virtio_path_input *in, struct virtio_path *out)
 			       "packed vectorized: needs VIRTIO_F_VERSION_1");
 		vec &= require(out, in->features & VIRTIO_BIT(VIRTIO_F_IN_ORDER),
 			       "packed vectorized: needs in-order (in_order=1)");
-	}
-	vec_tx = vec;
-	vec_rx = vec;
-	if (vec) {
-		vec_rx &= require(out, !mergeable,
-				  "packed vectorized Rx: needs mrg_rxbuf=0");
+		vec_rx = vec;
+		vec_rx &= require(out, !mergeable, "packed vectorized Rx: needs mrg_rxbuf=0");
 		vec_rx &= require(out, !(in->rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO),
 				  "packed vectorized Rx: not with LRO");
 	}
@@ -75,7 +71,7 @@ select_packed(const struct virtio_path_input *in, struct virtio_path *out)
 	else
 		PATH(rx, virtio_recv_pkts_packed);
 #if VIRTIO_PACKED_VEC_BUILT
-	if (vec_tx)
+	if (vec)
 		PATH(tx, virtio_xmit_pkts_packed_vec);
 	else
 #endif
@@ -87,20 +83,19 @@ select_split(const struct virtio_path_input *in, struct virtio_path *out)
 {
 	bool mergeable = in->features & VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
 	bool in_order = in->features & VIRTIO_BIT(VIRTIO_F_IN_ORDER);
-	bool vec = in->vectorized, vec_rx, vec_tx;
+	bool vec = in->vectorized, vec_rx = false, vec_tx = false;
 
-	if (vec) {
+	if (in->vectorized) {
+		/* Every condition is checked (no short cut) so that the note lists all. */
 		vec &= require(out, !in_order, "split vectorized: needs in_order=0");
 		vec &= require(out, in->max_simd_bitwidth >= RTE_VECT_SIMD_128,
 			       "split vectorized: SIMD is disabled (max SIMD bitwidth below 128)");
-	}
-	vec_rx = vec;
-	vec_tx = vec;
-	if (vec) {
+		vec_rx = vec;
 		vec_rx &= require(out, !mergeable, "split vectorized Rx: needs mrg_rxbuf=0");
 		vec_rx &= require(out, !(in->rx_offloads & VIRTIO_RX_OFFLOADS_NOT_VEC),
 				  "split vectorized Rx: not with LRO, checksum or VLAN strip "
 				  "Rx offloads");
+		vec_tx = vec;
 		vec_tx &= require(out, in->features & VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC),
 				  "split vectorized Tx: needs VIRTIO_RING_F_INDIRECT_DESC");
 	}
@@ -134,7 +129,7 @@ virtio_select_path(const struct virtio_path_input *in, struct virtio_path *out)
 		select_split(in, out);
 	if (in->in_order_requested && !(in->features & VIRTIO_BIT(VIRTIO_F_IN_ORDER)))
 		add_note(out, "in_order=1: the device does not offer VIRTIO_F_IN_ORDER, "
-			      "using the any-order path");
+			      "so no in-order path");
 }
 
 void

@@ -34,7 +34,7 @@ struct virtio_path {
 	virtio_burst_t tx;
 	const char *rx_name;      /* the callback's name, as users grep for it */
 	const char *tx_name;
-	char note[256];           /* why a requested path was not taken; "" if none */
+	char note[512];           /* why a requested path was not taken; "" if none */
 };
 
 void virtio_select_path(const struct virtio_path_input *in, struct virtio_path *out);
