@@ -80,9 +80,15 @@ vec_rx_step(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint64_t *bytes)
 	if (!vec_all((vec_u32x4)(data <= rxq->post_len - rxq->hdr_size)))
 		return false;
 	for (k = 0; k < VEC_BATCH; k++) {
+		int j;
+
 		ids[k] = (uint16_t)id_flags[k];
 		if (ids[k] >= vq->size || vq->extra[ids[k]].ndescs == 0)
 			return false;
+		/* Each id names a buffer in flight, and a different one. */
+		for (j = 0; j < k; j++)
+			if (ids[j] == ids[k])
+				return false;
 	}
 	for (k = 0; k < VEC_BATCH; k++) {
 		struct rte_mbuf *m = vq->extra[ids[k]].cookie;

@@ -8,6 +8,7 @@
 #define VIRTIO_RXTX_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -74,13 +75,6 @@ struct virtnet_txq {
 	const struct rte_memzone *mz;
 };
 
-/* Sets data_off, refcnt, nb_segs and port in one store. */
-static inline void
-virtio_mbuf_rearm(struct rte_mbuf *m, uint64_t rearm)
-{
-	*(uint64_t *)RTE_PTR_ADD(m, offsetof(struct rte_mbuf, rearm_data)) = rearm;
-}
-
 /* Where a queue lives and whom it belongs to. */
 struct virtio_queue_params {
 	uint16_t vq_index;  /* virtqueue index in the device */
@@ -111,13 +105,15 @@ int virtio_txq_init(struct virtnet_txq *txq, const struct virtio_queue_params *p
 		    bool use_indirect);
 
 /*
- * Allocates up to n mbufs, fewer when the pool runs low (bulk allocation is
- * all or nothing, so it asks for less until it gets some). Counts misses.
+ * Takes up to n mbufs raw from the pool, fewer when it runs low (bulk gets
+ * are all or nothing, so it asks for less until it gets some). Counts misses.
+ * No rte_pktmbuf_reset: virtio_rx_init_pkt() writes every field a received
+ * packet carries, and the pool keeps next = NULL, nb_segs = 1, refcnt = 1.
  */
 static inline uint16_t
 virtio_rx_alloc(struct virtnet_rxq *rxq, struct rte_mbuf **mbufs, uint16_t n)
 {
-	while (n > 0 && unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, mbufs, n) != 0)) {
+	while (n > 0 && unlikely(rte_mempool_get_bulk(rxq->mp, (void **)mbufs, n) != 0)) {
 		rxq->stats.nombuf += n;
 		n /= 2;
 	}
@@ -163,13 +159,32 @@ virtio_rx_len_ok(struct virtnet_rxq *rxq, uint32_t len, uint32_t min)
 	return false;
 }
 
-/* Makes a one-segment packet of `len` data bytes from a filled buffer. */
+/* The two 16-byte mbuf areas virtio_rx_init_pkt() writes. */
+static_assert(offsetof(struct rte_mbuf, ol_flags) ==
+	      offsetof(struct rte_mbuf, rearm_data) + 8, "rearm_data then ol_flags");
+static_assert(offsetof(struct rte_mbuf, pkt_len) ==
+	      offsetof(struct rte_mbuf, rx_descriptor_fields1) + 4, "packet_type then pkt_len");
+static_assert(offsetof(struct rte_mbuf, data_len) ==
+	      offsetof(struct rte_mbuf, rx_descriptor_fields1) + 8, "then data_len");
+static_assert(offsetof(struct rte_mbuf, vlan_tci) ==
+	      offsetof(struct rte_mbuf, rx_descriptor_fields1) + 10, "then vlan_tci");
+
+typedef uint64_t virtio_u64x2 __attribute__((vector_size(16)));
+
+/*
+ * Makes a one-segment packet of `len` data bytes from a filled buffer taken
+ * raw from the pool: rearm data and ol_flags = 0, then packet_type = 0,
+ * pkt_len, data_len, vlan_tci = 0 and hash = 0, in two 16-byte stores.
+ */
 static inline void
 virtio_rx_init_pkt(struct virtnet_rxq *rxq, struct rte_mbuf *m, uint32_t len)
 {
-	virtio_mbuf_rearm(m, rxq->mbuf_initializer);
-	m->pkt_len = len;
-	m->data_len = (uint16_t)len;
+	const virtio_u64x2 rearm = { rxq->mbuf_initializer, 0 };
+	const virtio_u64x2 fields = { (uint64_t)len << 32, (uint16_t)len };
+
+	memcpy(RTE_PTR_ADD(m, offsetof(struct rte_mbuf, rearm_data)), &rearm, sizeof(rearm));
+	memcpy(RTE_PTR_ADD(m, offsetof(struct rte_mbuf, rx_descriptor_fields1)), &fields,
+	       sizeof(fields));
 }
 
 /* Appends a continuation buffer of `len` bytes to the packet at head (last segment *tail). */

@@ -7,25 +7,15 @@
  * burst loop, the refill and the per-element fallback. Each build supplies
  * the group step that checks and delivers GROUP used elements at once.
  *
- * Buffers are taken raw from the pool (no rte_pktmbuf_reset): the group step
- * writes every field a received packet needs (rearm data, ol_flags,
- * packet_type, lengths, vlan_tci, hash) with two 16-byte stores per mbuf.
+ * Like every Rx path, buffers are taken raw from the pool (virtio_rx_alloc):
+ * the group step writes every field a received packet needs (rearm data,
+ * ol_flags, packet_type, lengths, vlan_tci, hash) with two 16-byte stores.
  */
 
 #ifndef VIRTIO_SPLIT_RX_VEC_H
 #define VIRTIO_SPLIT_RX_VEC_H
 
 #include "split_vec.h"
-
-/* The two 16-byte mbuf areas the group step writes. */
-static_assert(offsetof(struct rte_mbuf, ol_flags) ==
-	      offsetof(struct rte_mbuf, rearm_data) + 8, "rearm_data then ol_flags");
-static_assert(offsetof(struct rte_mbuf, pkt_len) ==
-	      offsetof(struct rte_mbuf, rx_descriptor_fields1) + 4, "packet_type then pkt_len");
-static_assert(offsetof(struct rte_mbuf, data_len) ==
-	      offsetof(struct rte_mbuf, rx_descriptor_fields1) + 8, "then data_len");
-static_assert(offsetof(struct rte_mbuf, vlan_tci) ==
-	      offsetof(struct rte_mbuf, rx_descriptor_fields1) + 10, "then vlan_tci");
 
 /*
  * Checks `GROUP` used elements starting at `ue` (ids from `base` on, lengths
@@ -50,13 +40,9 @@ vec_rx_refill(struct virtnet_rxq *rxq, uint16_t want)
 	struct virtqueue *vq = &rxq->vq;
 	struct rte_mbuf *mbufs[VIRTIO_RX_REFILL_BATCH * 4];
 	uint16_t old_idx = vq->avail_idx;
-	uint16_t n = RTE_MIN(want, (uint16_t)RTE_DIM(mbufs));
+	uint16_t n = virtio_rx_alloc(rxq, mbufs, RTE_MIN(want, (uint16_t)RTE_DIM(mbufs)));
 	uint16_t i;
 
-	while (n > 0 && unlikely(rte_mempool_get_bulk(rxq->mp, (void **)mbufs, n) != 0)) {
-		rxq->stats.nombuf += n;
-		n /= 2;
-	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = mbufs[i];
 		uint16_t id = vec_alloc_desc(vq);
@@ -88,11 +74,7 @@ vec_rx_one(struct virtnet_rxq *rxq, uint16_t pos, struct rte_mbuf **pkt, uint64_
 		rxq->stats.errors++;
 		return false;
 	}
-	/* Raw from the pool: set what rte_pktmbuf_reset would have. */
 	virtio_rx_init_pkt(rxq, m, ue.len - rxq->hdr_size);
-	m->ol_flags = 0;
-	m->packet_type = 0;
-	m->vlan_tci = 0;
 	*pkt = m;
 	*bytes += m->pkt_len;
 	return true;
