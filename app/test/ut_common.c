@@ -4,15 +4,19 @@
 
 /* nftw() and its flags are X/Open extensions. */
 #define _XOPEN_SOURCE 700
+#include <errno.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 
 #include "ut_common.h"
 
@@ -210,4 +214,291 @@ ut_rand(uint32_t *state)
 	x ^= x << 5;
 	*state = x;
 	return x;
+}
+
+static void *
+zalloc_ring(size_t len)
+{
+	void *mem = aligned_alloc(4096, RTE_ALIGN_CEIL(len, 4096));
+
+	if (mem != NULL)
+		memset(mem, 0, RTE_ALIGN_CEIL(len, 4096));
+	return mem;
+}
+
+int
+ut_rxq_create(struct ut_rxq *q, struct virtio_queue_params *p, struct rte_mempool *mp)
+{
+	size_t len = virtio_rxq_mem_size(p->size, p->packed) + UT_RING_SLACK;
+	int ret = -ENOMEM;
+
+	memset(q, 0, sizeof(*q));
+	q->rxq = rte_zmalloc("ut_rxq", sizeof(*q->rxq), RTE_CACHE_LINE_SIZE);
+	q->ring = zalloc_ring(len);
+	if (q->rxq == NULL || q->ring == NULL)
+		goto fail;
+	p->mem = q->ring;
+	p->dev_addr = (uintptr_t)q->ring;
+	p->use_va = true;
+	ret = virtio_rxq_init(q->rxq, p, mp);
+	if (ret != 0)
+		goto fail;
+	ret = fake_dev_init(&q->fd, &q->rxq->vq, p->hdr_size, p->mergeable);
+	if (ret != 0) {
+		vq_fini(&q->rxq->vq);
+		goto fail;
+	}
+	q->fd.in_order = p->in_order;
+	ret = fake_dev_add_mempool(&q->fd, mp);
+	if (ret != 0) {
+		ut_rxq_destroy(q);
+		return ret;
+	}
+	return 0;
+fail:
+	free(q->ring);
+	rte_free(q->rxq);
+	memset(q, 0, sizeof(*q));
+	return ret;
+}
+
+int
+ut_txq_create(struct ut_txq *q, struct virtio_queue_params *p, bool use_indirect, uint8_t fill,
+		struct rte_mempool *const *pools, unsigned int npools)
+{
+	size_t slots_len = sizeof(struct virtio_tx_slot) * p->size;
+	size_t len = virtio_txq_mem_size(p->size, p->packed) + UT_RING_SLACK;
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	memset(q, 0, sizeof(*q));
+	q->txq = rte_zmalloc("ut_txq", sizeof(*q->txq), RTE_CACHE_LINE_SIZE);
+	q->mem = zalloc_ring(len);
+	if (q->txq == NULL || q->mem == NULL)
+		goto fail;
+	p->mem = q->mem;
+	p->dev_addr = (uintptr_t)q->mem;
+	p->use_va = true;
+	ret = virtio_txq_init(q->txq, p, use_indirect);
+	if (ret != 0)
+		goto fail;
+	memset(q->txq->slots, fill, slots_len);
+	ret = fake_dev_init(&q->fd, &q->txq->vq, p->hdr_size, false);
+	if (ret != 0) {
+		vq_fini(&q->txq->vq);
+		goto fail;
+	}
+	q->fd.in_order = p->in_order;
+	ret = fake_dev_add_region(&q->fd, q->txq->slots, slots_len);
+	for (i = 0; i < npools && ret == 0; i++)
+		ret = fake_dev_add_mempool(&q->fd, pools[i]);
+	if (ret != 0) {
+		ut_txq_destroy(q);
+		return ret;
+	}
+	return 0;
+fail:
+	free(q->mem);
+	rte_free(q->txq);
+	memset(q, 0, sizeof(*q));
+	return ret;
+}
+
+void
+ut_rxq_destroy(struct ut_rxq *q)
+{
+	if (q->rxq == NULL)
+		return;
+	virtio_rxq_reclaim(q->rxq);
+	vq_fini(&q->rxq->vq);
+	fake_dev_fini(&q->fd);
+	free(q->ring);
+	rte_free(q->rxq);
+	q->rxq = NULL;
+	q->ring = NULL;
+}
+
+void
+ut_txq_destroy(struct ut_txq *q)
+{
+	if (q->txq == NULL)
+		return;
+	virtio_txq_reclaim(q->txq);
+	vq_fini(&q->txq->vq);
+	fake_dev_fini(&q->fd);
+	free(q->mem);
+	rte_free(q->txq);
+	q->txq = NULL;
+	q->mem = NULL;
+}
+
+uint64_t
+ut_dev_errors(const struct virtqueue *vq)
+{
+	return vq->errors.bad_used_id + vq->errors.bad_used_idx + vq->errors.bad_used_len +
+			vq->errors.bad_num_buffers;
+}
+
+void
+ut_mbuf_dirty(struct rte_mbuf *m)
+{
+	m->data_off = 7;
+	m->port = 0xdead;
+	/* Not the attach flags: a free mbuf never has them, and freeing would detach. */
+	m->ol_flags = ~(RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL);
+	m->packet_type = 0xffffffffu;
+	m->pkt_len = 0xbadbad;
+	m->data_len = 0xbad;
+	m->vlan_tci = 0xbeef;
+	m->vlan_tci_outer = 0xbeef;
+	m->hash.rss = 0xfeedface;
+}
+
+void
+ut_mbuf_free_dirty(struct rte_mbuf *m)
+{
+	struct rte_mbuf *seg, *next;
+
+	/* Only direct mbufs that are ours alone: anything else is freed as it is. */
+	for (seg = m; seg != NULL; seg = seg->next)
+		if (!RTE_MBUF_DIRECT(seg) || rte_mbuf_refcnt_read(seg) != 1) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+	for (seg = m; seg != NULL; seg = next) {
+		next = seg->next;
+		seg->next = NULL;
+		seg->nb_segs = 1;
+		ut_mbuf_dirty(seg);
+		rte_pktmbuf_free_seg(seg);
+	}
+}
+
+/* Calls fn on every mbuf free in mp, taken raw and put back; returns how many. */
+static unsigned int
+for_each_free_mbuf(struct rte_mempool *mp, void (*fn)(struct rte_mbuf *m, uint8_t arg), uint8_t arg)
+{
+	unsigned int n = rte_mempool_avail_count(mp), i;
+	void **objs = calloc(n + 1, sizeof(*objs));
+
+	if (objs == NULL)
+		return 0;
+	if (n > 0 && rte_mempool_get_bulk(mp, objs, n) != 0) {
+		free(objs);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		fn(objs[i], arg);
+	rte_mempool_put_bulk(mp, objs, n);
+	free(objs);
+	return n;
+}
+
+static void
+dirty_one(struct rte_mbuf *m, uint8_t arg)
+{
+	RTE_SET_USED(arg);
+	ut_mbuf_dirty(m);
+}
+
+static void
+poison_one(struct rte_mbuf *m, uint8_t byte)
+{
+	memset(m->buf_addr, byte, m->buf_len);
+}
+
+unsigned int
+ut_pool_dirty(struct rte_mempool *mp)
+{
+	return for_each_free_mbuf(mp, dirty_one, 0);
+}
+
+void
+ut_pool_poison(struct rte_mempool *mp, uint8_t byte)
+{
+	for_each_free_mbuf(mp, poison_one, byte);
+}
+
+bool
+ut_hog_keep(struct ut_hog *h, struct rte_mbuf *m)
+{
+	if (h->n == RTE_DIM(h->m))
+		return false;
+	h->m[h->n++] = m;
+	return true;
+}
+
+bool
+ut_hog_take(struct ut_hog *h, struct rte_mempool *mp, unsigned int leave)
+{
+	while (rte_mempool_avail_count(mp) > leave) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+
+		if (m == NULL || !ut_hog_keep(h, m)) {
+			rte_pktmbuf_free(m);
+			return false;
+		}
+	}
+	return true;
+}
+
+void
+ut_hog_release(struct ut_hog *h)
+{
+	while (h->n > 0)
+		ut_mbuf_free_dirty(h->m[--h->n]);
+}
+
+const char *
+ut_rx_mbuf_check(const struct rte_mbuf *m, uint32_t len, uint16_t port)
+{
+	static char msg[160];
+
+#define UT_FIELD(cond, fmt, ...) do { \
+		if (!(cond)) { \
+			snprintf(msg, sizeof(msg), fmt, __VA_ARGS__); \
+			return msg; \
+		} \
+	} while (0)
+	UT_FIELD(m != NULL, "%s", "no mbuf");
+	UT_FIELD(m->pkt_len == len, "pkt_len %u, want %u", m->pkt_len, len);
+	UT_FIELD(m->data_len == len, "data_len %u, want %u", m->data_len, len);
+	UT_FIELD(m->nb_segs == 1, "nb_segs %u", m->nb_segs);
+	UT_FIELD(m->next == NULL, "next %p", (void *)m->next);
+	UT_FIELD(m->port == port, "port %u, want %u", m->port, port);
+	UT_FIELD(m->data_off == RTE_PKTMBUF_HEADROOM, "data_off %u", m->data_off);
+	UT_FIELD(rte_mbuf_refcnt_read(m) == 1, "refcnt %u", rte_mbuf_refcnt_read(m));
+	UT_FIELD(m->ol_flags == 0, "ol_flags 0x%" PRIx64, m->ol_flags);
+	UT_FIELD(m->packet_type == 0, "packet_type 0x%x", m->packet_type);
+	UT_FIELD(m->vlan_tci == 0, "vlan_tci 0x%x", m->vlan_tci);
+	UT_FIELD((uint32_t)m->data_off + m->data_len <= m->buf_len, "data past the buffer (%u + %u > %u)",
+			m->data_off, m->data_len, m->buf_len);
+#undef UT_FIELD
+	return NULL;
+}
+
+const char *
+ut_rx_pkt_check(const struct rte_mbuf *m, uint32_t seq, uint32_t len, uint16_t port)
+{
+	static uint8_t expect[UINT16_MAX];
+	static char msg[80];
+	const char *bad = ut_rx_mbuf_check(m, len, port);
+	long diff;
+
+	if (bad != NULL)
+		return bad;
+	ut_frame_fill(expect, len, seq);
+	diff = ut_mbuf_diff(m, expect, len);
+	if (diff < 0)
+		return NULL;
+	snprintf(msg, sizeof(msg), "bytes differ from offset %ld", diff);
+	return msg;
+}
+
+bool
+ut_known_bugs_enabled(void)
+{
+	const char *v = getenv("VIRTIO_UT_KNOWN_BUGS");
+
+	return v != NULL && strcmp(v, "1") == 0;
 }

@@ -4,7 +4,8 @@
 
 /*
  * Helpers shared by the unit test binaries: EAL bootstrap, mbuf pools,
- * deterministic frame contents and mbuf comparison.
+ * deterministic frame contents and mbuf comparison, queues served by the
+ * fake device, and mbufs dirtied the way a pool may hand them out.
  */
 
 #ifndef UT_COMMON_H
@@ -16,6 +17,9 @@
 
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+
+#include "fake_device.h"
+#include "rxtx/rxtx.h"
 
 /* Largest frame the driver documents (and the tests push through it). */
 #define UT_MAX_FRAME 9728
@@ -74,5 +78,98 @@ bool ut_bytes_all(const void *p, size_t n, uint8_t v);
 
 /* Small deterministic generator for shuffles (xorshift32). */
 uint32_t ut_rand(uint32_t *state);
+
+/*
+ * Queues laid out by the driver's own initialiser over plain memory (use_va),
+ * with the fake device attached. The memory has UT_RING_SLACK spare bytes
+ * after the ring, where a test may plant bait for reads past the ring's end.
+ */
+#define UT_RING_SLACK 4096
+
+struct ut_rxq {
+	struct virtnet_rxq *rxq;
+	void *ring;
+	struct fake_dev fd;
+};
+
+struct ut_txq {
+	struct virtnet_txq *txq;
+	void *mem;
+	struct fake_dev fd;
+};
+
+/*
+ * Sets p->mem and p->dev_addr, initialises the queue and the fake, which may
+ * use every mbuf of mp. Returns 0 or a negative errno.
+ */
+int ut_rxq_create(struct ut_rxq *q, struct virtio_queue_params *p, struct rte_mempool *mp);
+
+/*
+ * The same for Tx: the slot area is filled with `fill` (stale bytes the
+ * driver must overwrite before use) and the fake may read it and every mbuf
+ * of the `npools` pools.
+ */
+int ut_txq_create(struct ut_txq *q, struct virtio_queue_params *p, bool use_indirect, uint8_t fill,
+		struct rte_mempool *const *pools, unsigned int npools);
+
+/* Gives every mbuf the queue still holds back to its pool and frees the rest; idempotent. */
+void ut_rxq_destroy(struct ut_rxq *q);
+void ut_txq_destroy(struct ut_txq *q);
+
+/* All invalid device writes a queue counted. */
+uint64_t ut_dev_errors(const struct virtqueue *vq);
+
+/*
+ * Writes garbage into every field a receive path must set (data_off, port,
+ * ol_flags, packet_type, lengths, vlan_tci, vlan_tci_outer, hash), leaving
+ * what a pool guarantees of a free mbuf (refcnt 1, nb_segs 1, next NULL,
+ * no attach flags).
+ */
+void ut_mbuf_dirty(struct rte_mbuf *m);
+
+/* ut_mbuf_dirty() on every segment, then rte_pktmbuf_free(). */
+void ut_mbuf_free_dirty(struct rte_mbuf *m);
+
+/* Dirties every mbuf free in mp (a pool without cache); returns how many. */
+unsigned int ut_pool_dirty(struct rte_mempool *mp);
+
+/*
+ * Overwrites the data buffer of every mbuf free in mp with `byte`: a Tx
+ * buffer freed before the device has read it then reaches the device spoiled.
+ */
+void ut_pool_poison(struct rte_mempool *mp, uint8_t byte);
+
+/* Mbufs a test keeps out of a pool, to run it low or empty. */
+#define UT_HOG_MAX 8192
+
+struct ut_hog {
+	struct rte_mbuf *m[UT_HOG_MAX];
+	unsigned int n;
+};
+
+/* Takes mbufs out of mp until only `leave` remain; false if the hog is full. */
+bool ut_hog_take(struct ut_hog *h, struct rte_mempool *mp, unsigned int leave);
+
+/* Keeps one mbuf (a received packet, say); false if the hog is full. */
+bool ut_hog_keep(struct ut_hog *h, struct rte_mbuf *m);
+
+/* Gives every kept mbuf back, dirtied (ut_mbuf_free_dirty). */
+void ut_hog_release(struct ut_hog *h);
+
+/*
+ * Checks the fields of a received one-segment packet of `len` bytes for
+ * `port`. Returns NULL, or a description of the first wrong field.
+ */
+const char *ut_rx_mbuf_check(const struct rte_mbuf *m, uint32_t len, uint16_t port);
+
+/* ut_rx_mbuf_check(), and the bytes are those of ut_frame_fill(len, seq). */
+const char *ut_rx_pkt_check(const struct rte_mbuf *m, uint32_t seq, uint32_t len, uint16_t port);
+
+/*
+ * A test that reproduces a driver bug not fixed yet runs only with
+ * VIRTIO_UT_KNOWN_BUGS=1 in the environment; otherwise its binary reports
+ * it as a skip that says so.
+ */
+bool ut_known_bugs_enabled(void);
 
 #endif /* UT_COMMON_H */
