@@ -494,11 +494,3 @@ ut_rx_pkt_check(const struct rte_mbuf *m, uint32_t seq, uint32_t len, uint16_t p
 	snprintf(msg, sizeof(msg), "bytes differ from offset %ld", diff);
 	return msg;
 }
-
-bool
-ut_known_bugs_enabled(void)
-{
-	const char *v = getenv("VIRTIO_UT_KNOWN_BUGS");
-
-	return v != NULL && strcmp(v, "1") == 0;
-}

@@ -165,11 +165,4 @@ const char *ut_rx_mbuf_check(const struct rte_mbuf *m, uint32_t len, uint16_t po
 /* ut_rx_mbuf_check(), and the bytes are those of ut_frame_fill(len, seq). */
 const char *ut_rx_pkt_check(const struct rte_mbuf *m, uint32_t seq, uint32_t len, uint16_t port);
 
-/*
- * A test that reproduces a driver bug not fixed yet runs only with
- * VIRTIO_UT_KNOWN_BUGS=1 in the environment; otherwise its binary reports
- * it as a skip that says so.
- */
-bool ut_known_bugs_enabled(void);
-
 #endif /* UT_COMMON_H */

@@ -85,6 +85,7 @@ static const struct {
 	{ "bad_used_id", offsetof(struct virtqueue, errors.bad_used_id) },
 	{ "bad_used_len", offsetof(struct virtqueue, errors.bad_used_len) },
 	{ "bad_num_buffers", offsetof(struct virtqueue, errors.bad_num_buffers) },
+	{ "vec_stalls", offsetof(struct virtqueue, errors.vec_stalls) },
 	{ "notifications", offsetof(struct virtqueue, notifications) },
 };
 

@@ -104,6 +104,7 @@ vq_split_reset(struct virtqueue *vq, bool event_idx)
 	vq->used_cons = 0;
 	vq->chains = 0;
 	vq->ooo_done = 0;
+	vq->vec_given_up = false;
 	vq->event_idx = event_idx;
 	memset(&vq->errors, 0, sizeof(vq->errors));
 	vq->notifications = 0;

@@ -43,6 +43,7 @@ struct vq_device_errors {
 	uint64_t bad_used_id;  /* id out of range or not in flight */
 	uint64_t bad_used_len; /* length outside the posted buffer */
 	uint64_t bad_num_buffers; /* mergeable header num_buffers invalid */
+	uint64_t vec_stalls; /* vectorized queue held back by a buffer never returned */
 };
 
 struct virtqueue {
@@ -94,6 +95,7 @@ struct virtqueue {
 	uint16_t oldest_id;      /* in order: the buffer id the device completes next */
 	uint16_t chains;         /* split in-order Tx: chains in flight */
 	uint16_t ooo_done;       /* split vectorized: buffers taken ahead of the oldest */
+	bool vec_given_up;       /* split vectorized: the queue runs the scalar path */
 	struct vring_packed_desc *pdesc;
 	struct vring_packed_event *driver_event; /* ours: used-buffer notifications */
 	struct vring_packed_event *device_event; /* the device's: our doorbells */

@@ -90,6 +90,9 @@ vec_rx_burst(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	uint16_t fast = 0, nb_rx, i;
 	uint64_t bytes = 0;
 
+	if (unlikely(vq->vec_given_up))
+		return virtio_recv_pkts(rxq, pkts, nb_pkts);
+
 	/* Fast: whole groups in ring order, none already taken out of order. */
 	if (likely(vq->ooo_done == 0)) {
 		while (n - fast >= group && vec_run_to_ring_end(vq, pos + fast) >= group &&
@@ -106,8 +109,13 @@ vec_rx_burst(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	vq->used_cons += n;
 	rxq->stats.packets += nb_rx;
 	rxq->stats.bytes += bytes;
-	if (vq->nfree >= rxq->refill_thresh)
-		vec_rx_refill(rxq, vq->nfree);
+	vec_check_stall(vq);
+	if (vq->nfree >= rxq->refill_thresh) {
+		if (unlikely(vq->vec_given_up))
+			virtio_split_rx_refill(rxq, vq->nfree); /* from the free list now */
+		else
+			vec_rx_refill(rxq, vq->nfree);
+	}
 	vq_suppress_interrupts(vq);
 	return nb_rx;
 }

@@ -59,6 +59,7 @@ vec_tx_cleanup(struct virtnet_txq *txq)
 	vq->used_cons += pending;
 	if (ndone > 0)
 		rte_pktmbuf_free_bulk(done, ndone);
+	vec_check_stall(vq);
 	return (uint16_t)(vq->nfree - nfree_before);
 }
 
@@ -92,6 +93,8 @@ virtio_xmit_pkts_vec(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	uint64_t bytes = 0;
 	uint16_t nb_tx;
 
+	if (unlikely(vq->vec_given_up))
+		return virtio_xmit_pkts(txq, pkts, nb_pkts);
 	if (vq->nfree < vq->size / 2 || vq->nfree < nb_pkts)
 		vec_tx_cleanup(txq);
 
@@ -101,6 +104,8 @@ virtio_xmit_pkts_vec(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 		if (unlikely(vq->nfree == 0) && vec_tx_cleanup(txq) == 0)
 			break;
+		if (unlikely(vq->vec_given_up))
+			break; /* the rest goes the scalar way, below */
 		id = vq->free_head;
 		if (unlikely(!vec_tx_enqueue(txq, m, id))) {
 			/* Too many segments for one indirect table: drop, never stall. */
@@ -118,5 +123,7 @@ virtio_xmit_pkts_vec(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		txq->stats.packets += (uint16_t)(vq->avail_idx - old_idx);
 		txq->stats.bytes += bytes;
 	}
+	if (unlikely(vq->vec_given_up) && nb_tx < nb_pkts)
+		nb_tx += virtio_xmit_pkts(txq, &pkts[nb_tx], nb_pkts - nb_tx);
 	return nb_tx;
 }

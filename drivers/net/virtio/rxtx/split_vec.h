@@ -16,6 +16,14 @@
  * vq->ooo_done; its descriptor is only reused when every older one is back
  * (vq_oldest() moves over it), so descriptors stay in ring order. Ids that
  * name no buffer in flight are counted and skipped like on every path.
+ *
+ * A buffer the device never gives back (lost, or reported under a bogus id)
+ * would hold every later descriptor back for good. When half the ring still
+ * waits behind the oldest buffer at the end of a pass, the queue gives up
+ * the ring order: the waiting
+ * descriptors go onto the scalar free list and the queue runs the scalar
+ * any-order burst function until the port restarts, losing only the one
+ * descriptor, as the scalar path does. Counted in vec_stalls.
  */
 
 #ifndef VIRTIO_SPLIT_VEC_H
@@ -24,6 +32,26 @@
 #include <rte_vect.h>
 
 #include "rxtx.h"
+
+/* Hands every descriptor already back to the free list of the scalar any-order path. */
+static inline void
+vec_give_up_ring_order(struct virtqueue *vq)
+{
+	uint16_t in_flight = (uint16_t)(vq->size - vq->nfree);
+	uint16_t id = vq_oldest(vq);
+	uint16_t k;
+
+	for (k = 0; k < in_flight; k++, id = (uint16_t)((id + 1) & vq->mask)) {
+		if (vq->extra[id].ndescs != 0)
+			continue;
+		vq->next[id] = vq->free_head;
+		vq->free_head = id;
+		vq->nfree++;
+	}
+	vq->ooo_done = 0;
+	vq->vec_given_up = true;
+	vq->errors.vec_stalls++;
+}
 
 /* The oldest buffers are back: their descriptors become free, in ring order. */
 static __rte_always_inline void
@@ -34,6 +62,18 @@ vec_release_done(struct virtqueue *vq)
 		vq->nfree++;
 		vq->ooo_done--;
 	}
+}
+
+/*
+ * After a pass over the used ring: if half the ring still waits behind the
+ * oldest buffer, that buffer is not merely late (a device completing a batch
+ * backwards is back in order by the end of the pass).
+ */
+static __rte_always_inline void
+vec_check_stall(struct virtqueue *vq)
+{
+	if (unlikely(vq->ooo_done >= vq->size / 2))
+		vec_give_up_ring_order(vq);
 }
 
 /*
