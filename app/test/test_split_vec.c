@@ -1007,10 +1007,11 @@ test_tx_indirect(void **state)
 
 	/*
 	 * Shared: refcnt 2, and a clone (indirect mbuf) of another packet; 33
-	 * pairs fill a ring of 128 just past half, so the driver keeps them all
-	 * until the burst after the last.
+	 * pairs fill a ring of 128 just past half, so with a free threshold of
+	 * half the ring the driver keeps them all until the burst after the last.
 	 */
 	e = tx_start(128);
+	e->txq->free_thresh = 64;
 	for (i = 0; i < RTE_DIM(shared); i++, seq += 2) {
 		shared[i] = make_pkt(e, seq, 200 + i, 1, RTE_PKTMBUF_HEADROOM);
 		orig[i] = make_pkt(e, seq + 1, 900 + i, i % 3 + 1, RTE_PKTMBUF_HEADROOM);

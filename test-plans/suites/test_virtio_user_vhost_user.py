@@ -777,6 +777,33 @@ def test_bad_devargs(lab, devargs, needles):
 
 
 # --------------------------------------------------------------------------
+# Test case 8b: the Tx free threshold
+# --------------------------------------------------------------------------
+
+@xfail_stock("has no txq_info_get, so 'show txq info' cannot show the threshold")
+def test_tx_free_thresh_applied(lab):
+    """--txfreet reaches the queue (show txq info) and traffic still flows."""
+    sock = lab.path("vhost.sock")
+    lab.vhost([f"net_vhost0,iface={sock}"])
+    vu = lab.virtio([virtio_vdev(sock)], app=["--txd=256", "--txfreet=100"])
+    out = vu.cmd("show txq info 0 0")
+    assert re.search(r"TX free threshold:\s*100\b", out), out
+    assert_clean_exit(vu)
+
+
+def test_tx_free_thresh_too_big(lab):
+    """A threshold of a whole ring is refused, naming the value and the limit."""
+    sock = lab.path("vhost.sock")
+    lab.vhost([f"net_vhost0,iface={sock}"])
+    vu = lab.virtio([virtio_vdev(sock)], app=["--txd=256", "--txfreet=256"], wait=False)
+    exited = vu.wait_exit()
+    if not exited:
+        vu.quit()
+    assert not vu.crashed(), vu.tail()
+    assert line_names(vu.output, ["tx_free_thresh", "256"]), vu.tail(30)
+
+
+# --------------------------------------------------------------------------
 # Test case 9: packed rings of any size
 # --------------------------------------------------------------------------
 

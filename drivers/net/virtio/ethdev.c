@@ -176,7 +176,12 @@ tx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 	struct virtnet_txq *txq;
 	int ret;
 
-	RTE_SET_USED(conf);
+	if (conf != NULL && conf->tx_free_thresh >= size) {
+		VIRTIO_LOG(ERR, "%s: Tx queue %u: tx_free_thresh %u must be below the ring size "
+			   "%u (0 means %u)", eth_dev->data->name, q, conf->tx_free_thresh, size,
+			   VIRTIO_TX_FREE_THRESH);
+		return -EINVAL;
+	}
 	tx_queue_release(eth_dev, q);
 	txq = rte_zmalloc_socket("virtio_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket);
 	mz = reserve_ring(eth_dev, "txq", q,
@@ -191,6 +196,8 @@ tx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 			      virtio_dev_has(&port->dev, VIRTIO_RING_F_INDIRECT_DESC));
 	if (ret != 0)
 		goto fail;
+	if (conf != NULL && conf->tx_free_thresh != 0)
+		txq->free_thresh = conf->tx_free_thresh;
 	txq->mz = mz;
 	eth_dev->data->tx_queues[q] = txq;
 	log_ring_size(eth_dev, "Tx", q, TXQ_VQ_INDEX(q), size, nb_desc);
@@ -536,6 +543,7 @@ txq_info_get(struct rte_eth_dev *eth_dev, uint16_t q, struct rte_eth_txq_info *q
 	const struct virtnet_txq *txq = eth_dev->data->tx_queues[q];
 
 	qinfo->nb_desc = txq->vq.size;
+	qinfo->conf.tx_free_thresh = txq->free_thresh;
 	qinfo->queue_state = eth_dev->data->tx_queue_state[q];
 }
 

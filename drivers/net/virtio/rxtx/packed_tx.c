@@ -185,7 +185,7 @@ xmit(struct virtnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bo
 	uint64_t bytes = 0;
 	uint16_t nb_tx, sent = 0;
 
-	if (vq->nfree < vq->size / 2 || vq->nfree < nb_pkts)
+	if (virtio_tx_should_clean(txq, nb_pkts))
 		cleanup(txq, inorder);
 
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {

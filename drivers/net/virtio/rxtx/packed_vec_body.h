@@ -182,7 +182,7 @@ PACKED_VEC_FN(virtio_xmit_pkts_packed_vec)(void *queue, struct rte_mbuf **pkts, 
 	uint64_t bytes = 0;
 	uint16_t nb_tx = 0;
 
-	if (vq->nfree < vq->size / 2 || vq->nfree < nb_pkts)
+	if (virtio_tx_should_clean(txq, nb_pkts))
 		virtio_packed_txq_cleanup(txq);
 	while (nb_pkts - nb_tx >= VEC_BATCH && vq->nfree >= VEC_BATCH &&
 	       vq->next_avail + VEC_BATCH <= vq->size &&

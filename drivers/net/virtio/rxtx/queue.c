@@ -74,6 +74,7 @@ virtio_txq_init(struct virtnet_txq *txq, const struct virtio_queue_params *p, bo
 	txq->hdr_size = p->hdr_size;
 	txq->use_indirect = use_indirect;
 	txq->in_order = p->in_order;
+	txq->free_thresh = RTE_MIN(VIRTIO_TX_FREE_THRESH, p->size / 2);
 	txq->queue_id = p->queue_id;
 	txq->port_id = p->port_id;
 	return 0;

@@ -121,7 +121,7 @@ xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool inorder)
 	uint64_t bytes = 0;
 	uint16_t nb_tx;
 
-	if (vq->nfree < vq->size / 2 || vq->nfree < nb_pkts)
+	if (virtio_tx_should_clean(txq, nb_pkts))
 		cleanup(txq, inorder);
 
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
@@ -151,11 +151,7 @@ xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool inorder)
 			vq->chains++;
 		bytes += m->pkt_len;
 	}
-	if (vq->avail_idx != old_idx) {
-		vq_publish_and_notify(vq, old_idx);
-		txq->stats.packets += (uint16_t)(vq->avail_idx - old_idx);
-		txq->stats.bytes += bytes;
-	}
+	split_tx_publish(txq, old_idx, bytes);
 	return nb_tx;
 }
 

@@ -55,4 +55,17 @@ split_tx_indirect(struct virtnet_txq *txq, uint16_t id, const struct rte_mbuf *m
 	d->flags = VRING_DESC_F_INDIRECT;
 }
 
+/* Publishes the packets enqueued since old_idx, rings the doorbell if needed, counts them. */
+static inline void
+split_tx_publish(struct virtnet_txq *txq, uint16_t old_idx, uint64_t bytes)
+{
+	struct virtqueue *vq = &txq->vq;
+
+	if (vq->avail_idx == old_idx)
+		return;
+	vq_publish_and_notify(vq, old_idx);
+	txq->stats.packets += (uint16_t)(vq->avail_idx - old_idx);
+	txq->stats.bytes += bytes;
+}
+
 #endif /* VIRTIO_SPLIT_TX_H */

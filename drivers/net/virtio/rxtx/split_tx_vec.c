@@ -95,7 +95,7 @@ virtio_xmit_pkts_vec(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	if (unlikely(vq->vec_given_up))
 		return virtio_xmit_pkts(txq, pkts, nb_pkts);
-	if (vq->nfree < vq->size / 2 || vq->nfree < nb_pkts)
+	if (virtio_tx_should_clean(txq, nb_pkts))
 		vec_tx_cleanup(txq);
 
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
@@ -118,11 +118,7 @@ virtio_xmit_pkts_vec(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		vq_avail_push(vq, id);
 		bytes += m->pkt_len;
 	}
-	if (vq->avail_idx != old_idx) {
-		vq_publish_and_notify(vq, old_idx);
-		txq->stats.packets += (uint16_t)(vq->avail_idx - old_idx);
-		txq->stats.bytes += bytes;
-	}
+	split_tx_publish(txq, old_idx, bytes);
 	if (unlikely(vq->vec_given_up) && nb_tx < nb_pkts)
 		nb_tx += virtio_xmit_pkts(txq, &pkts[nb_tx], nb_pkts - nb_tx);
 	return nb_tx;
