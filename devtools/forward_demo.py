@@ -352,10 +352,11 @@ def remove_eal_files(prefix):
     shutil.rmtree(os.path.join("/var/run/dpdk", prefix), ignore_errors=True)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_run_args(description, file_prefix):
+    """The options every measuring script shares (this one and two_process_bench.py)."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--stock", action="store_true",
-                    help="use DPDK's stock virtio driver (A/B, development)")
+                    help="use DPDK's stock virtio driver on the virtio side (A/B)")
     ap.add_argument("--so", help="our driver .so (default: the launcher's default)")
     ap.add_argument("--seconds", type=float, default=5.0,
                     help="measurement interval in seconds (default 5)")
@@ -365,13 +366,18 @@ def main():
     ap.add_argument("--pkt-size", type=int, default=64, metavar="N",
                     help="frame length in bytes as testpmd's 'set txpkts' counts it, "
                     "without CRC (default 64, at most %d)" % MAX_PKT_SIZE)
-    ap.add_argument("--file-prefix", default="virtio-demo", help=argparse.SUPPRESS)
+    ap.add_argument("--file-prefix", default=file_prefix, help=argparse.SUPPRESS)
     ap.add_argument("-v", "--verbose", action="store_true", help="echo testpmd output")
     args = ap.parse_args()
     if args.seconds <= 0:
         ap.error("--seconds must be positive")
     if not MIN_PKT_SIZE <= args.pkt_size <= MAX_PKT_SIZE:
         ap.error("--pkt-size must be between %d and %d" % (MIN_PKT_SIZE, MAX_PKT_SIZE))
+    return args
+
+
+def main():
+    args = parse_run_args(__doc__.splitlines()[0], "virtio-demo")
     if os.geteuid() != 0:
         sys.exit("demo: error: must run as root")
 

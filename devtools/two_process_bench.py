@@ -19,7 +19,6 @@ as forward_demo.py (driver, path, size, rate, cycles/packet), the cycles being
 those of the virtio process's forwarding core only.
 """
 
-import argparse
 import os
 import re
 import shutil
@@ -140,31 +139,8 @@ def run(args, workdir):
             pmd.kill()
 
 
-def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--stock", action="store_true",
-                    help="use DPDK's stock virtio driver on the virtio side")
-    ap.add_argument("--so", help="our driver .so (default: the launcher's default)")
-    ap.add_argument("--seconds", type=float, default=5.0,
-                    help="measurement interval in seconds (default 5)")
-    ap.add_argument("--warmup", type=float, default=2.0, help=argparse.SUPPRESS)
-    ap.add_argument("--devargs", default="",
-                    help="extra devargs appended to the virtio_user0 vdev string")
-    ap.add_argument("--pkt-size", type=int, default=64, metavar="N",
-                    help="frame length in bytes as testpmd's 'set txpkts' counts it, "
-                    "without CRC (default 64, at most %d)" % fd.MAX_PKT_SIZE)
-    ap.add_argument("--file-prefix", default="virtio-2p", help=argparse.SUPPRESS)
-    ap.add_argument("-v", "--verbose", action="store_true", help="echo testpmd output")
-    args = ap.parse_args()
-    if args.seconds <= 0:
-        ap.error("--seconds must be positive")
-    if not fd.MIN_PKT_SIZE <= args.pkt_size <= fd.MAX_PKT_SIZE:
-        ap.error("--pkt-size must be between %d and %d" % (fd.MIN_PKT_SIZE, fd.MAX_PKT_SIZE))
-    return args
-
-
 def main():
-    args = parse_args()
+    args = fd.parse_run_args(__doc__.splitlines()[0], "virtio-2p")
     if os.geteuid() != 0:
         sys.exit("two-process: error: must run as root")
     # Background jobs inherit SIGINT ignored; Ctrl-C must always reach us.
