@@ -29,13 +29,11 @@
  * the scalar rest) rings the doorbell once, which shows whether steps ran.
  */
 
-#include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -46,81 +44,30 @@
 #include "fake_device.h"
 #include "rxtx/rxtx.h"
 #include "ut_common.h"
+#include "vec_env.h"
 
 /* packed_vec_generic.c */
 uint16_t virtio_recv_pkts_packed_vec_generic(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t virtio_xmit_pkts_packed_vec_generic(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 
-#define HDR_SIZE    12 /* VERSION_1: struct virtio_net_hdr_mrg_rxbuf */
-#define TEST_PORT   8
-#define POOL_SIZE   4095
-#define STEP	    4 /* descriptors per vector step */
-#define MAX_BURST   64
-#define MAX_ONE_BUF 2048 /* largest frame one default mbuf takes */
-#define MIN_FRAME   60
-#define BAIT_LEN    (MIN_FRAME - 1) /* a length no frame of these tests has */
-#define MAX_COLLECT 1100
-#define TRACKED	    2048 /* Tx packets in flight at most: the largest ring and a burst */
-#define FILL	    0xa5 /* headroom and slot bytes before the driver writes */
-
-static struct rte_mempool *pool;
-
-static int
-pool_setup(void **state)
-{
-	RTE_SET_USED(state);
-	pool = ut_pool_create("ut_pvec_pool", POOL_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE);
-	return pool == NULL ? -1 : 0;
-}
-
-static uint32_t
-len_small(uint32_t seq)
-{
-	return ut_frame_len_for(seq, MIN_FRAME, 300);
-}
-
-static uint32_t
-len_any(uint32_t seq)
-{
-	return ut_frame_len_for(seq, MIN_FRAME, MAX_ONE_BUF);
-}
+#define TEST_PORT 8
+#define STEP	  4 /* descriptors per vector step */
 
 /* ---- Rx ---- */
 
-struct rx_env {
-	struct ut_rxq q;
-	struct virtnet_rxq *rxq;
-	struct fake_dev *fd;
-	uint64_t packets, bytes; /* what the stats must say */
-	uint64_t ring_end[STEP]; /* bursts whose steps met the ring's end, n slots left */
-	struct ut_hog hog;
+static const struct vec_rx_path rx_packed = {
+	.name = "packed",
+	.burst = virtio_recv_pkts_packed_vec_generic,
+	.group = STEP,
 };
 
-static struct rx_env rx_env;
-
-static void
-rx_release(struct rx_env *e)
-{
-	ut_hog_release(&e->hog);
-	ut_rxq_destroy(&e->q);
-	e->rxq = NULL;
-}
-
-static int
-rx_teardown(void **state)
-{
-	RTE_SET_USED(state);
-	rx_release(&rx_env);
-	rte_mempool_free(pool);
-	pool = NULL;
-	return 0;
-}
+/* Bursts of the running case whose steps met the ring's end, n slots left. */
+static uint64_t ring_end[STEP];
 
 /* A packed Rx queue of `size` (in-order device), filled with mbufs from a dirtied pool. */
-static struct rx_env *
+static struct vec_rx *
 rx_start(uint16_t size)
 {
-	struct rx_env *e = &rx_env;
 	struct virtio_queue_params p = {
 		.size = size,
 		.hdr_size = HDR_SIZE,
@@ -129,32 +76,8 @@ rx_start(uint16_t size)
 		.port_id = TEST_PORT,
 	};
 
-	assert_null(e->rxq);
-	memset(e, 0, offsetof(struct rx_env, hog));
-	assert_int_equal(ut_rxq_create(&e->q, &p, pool), 0);
-	e->rxq = e->q.rxq;
-	e->fd = &e->q.fd;
-	e->fd->in_order = false; /* see the top of this file */
-	assert_int_equal(ut_pool_dirty(pool), POOL_SIZE);
-	assert_int_equal(virtio_rxq_fill(e->rxq), size);
-	assert_int_equal(fake_avail_pending(e->fd), size);
-	assert_int_equal(ut_pool_dirty(pool), POOL_SIZE - size);
-	return e;
-}
-
-static uint16_t
-rx_burst(struct rx_env *e, struct rte_mbuf **pkts, uint16_t n)
-{
-	return virtio_recv_pkts_packed_vec_generic(e->rxq, pkts, n);
-}
-
-static void
-check_stats(struct rx_env *e, uint64_t errors)
-{
-	assert_int_equal(e->rxq->stats.packets, e->packets);
-	assert_int_equal(e->rxq->stats.bytes, e->bytes);
-	assert_int_equal(e->rxq->stats.errors, errors);
-	assert_int_equal(ut_dev_errors(&e->rxq->vq), errors);
+	memset(ring_end, 0, sizeof(ring_end));
+	return vec_rx_start(&rx_packed, &p);
 }
 
 /*
@@ -164,64 +87,14 @@ check_stats(struct rx_env *e, uint64_t errors)
  * returns every mbuf to the pool.
  */
 static void
-rx_finish(struct rx_env *e, uint16_t swallowed)
+rx_finish(struct vec_rx *e, uint16_t swallowed)
 {
 	struct virtqueue *vq = &e->rxq->vq;
 
-	assert_int_equal(e->fd->protocol_errors, 0);
 	assert_int_equal(e->fd->id_mismatch, 0);
 	assert_true(fake_packed_in_step(e->fd));
 	assert_int_equal(vq->nfree + fake_avail_pending(e->fd) + swallowed, vq->size);
-	ut_hog_release(&e->hog);
-	virtio_rxq_reclaim(e->rxq);
-	assert_int_equal(vq->nfree, vq->size);
-	rx_release(e);
-	assert_int_equal(ut_pool_in_use(pool), 0);
-}
-
-static int
-deliver(struct rx_env *e, uint32_t seq, uint32_t len)
-{
-	static uint8_t frame[MAX_ONE_BUF + 64];
-
-	ut_frame_fill(frame, len, seq);
-	return fake_rx_deliver(e->fd, frame, len, NULL);
-}
-
-/* The next frame of the scenario: sequence numbers follow the packets received. */
-static int
-deliver_next(struct rx_env *e, uint32_t ahead, uint32_t (*len_of)(uint32_t seq))
-{
-	uint32_t seq = (uint32_t)e->packets + ahead;
-
-	return deliver(e, seq, len_of(seq));
-}
-
-/* Checks every field and byte of a received packet (frame seq, len), then frees it dirty. */
-static void
-check_pkt(struct rx_env *e, struct rte_mbuf *m, uint32_t seq, uint32_t len)
-{
-	const char *bad = ut_rx_pkt_check(m, seq, len, TEST_PORT);
-
-	if (bad != NULL)
-		fail_msg("packed Rx, frame %u of %u bytes: %s", seq, len, bad);
-	e->packets++;
-	e->bytes += len;
-	ut_mbuf_free_dirty(m);
-}
-
-/* Receives exactly `n` packets with one burst of `max`: frames seq.., len_of(seq). */
-static void
-recv_exact(struct rx_env *e, uint16_t max, uint16_t n, uint32_t seq,
-	   uint32_t (*len_of)(uint32_t seq))
-{
-	struct rte_mbuf *pkts[MAX_BURST];
-	uint16_t i;
-
-	assert_true(max <= MAX_BURST);
-	assert_int_equal(rx_burst(e, pkts, max), n);
-	for (i = 0; i < n; i++)
-		check_pkt(e, pkts[i], seq + i, len_of(seq + i));
+	vec_rx_finish(e);
 }
 
 /*
@@ -232,7 +105,7 @@ recv_exact(struct rx_env *e, uint16_t max, uint16_t n, uint32_t seq,
  * the end (its address field) and stay untouched.
  */
 static void
-bait_past_ring_end(struct rx_env *e)
+bait_past_ring_end(struct vec_rx *e)
 {
 	struct virtqueue *vq = &e->rxq->vq;
 	uint16_t used = vq->used_wrap ? VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED : 0;
@@ -254,40 +127,28 @@ bait_past_ring_end(struct rx_env *e)
  * or none (the steps go on from slot 0, the wrap counter flipped).
  */
 static void
-note_ring_end(struct rx_env *e, uint16_t want, uint32_t pending)
+note_ring_end(struct vec_rx *e, uint16_t want, uint32_t pending)
 {
 	uint32_t to_end = e->rxq->vq.size - e->rxq->vq.next_used;
 	uint32_t steps_to_end = to_end / STEP;
 
 	if (RTE_MIN((uint32_t)want, pending) >= (steps_to_end + 1) * STEP)
-		e->ring_end[to_end % STEP]++;
+		ring_end[to_end % STEP]++;
 }
 
-/*
- * `total` frames through the ring, the device publishing a varying number
- * ahead and the application asking for 1..40 at a time, with bait past the
- * ring's end before every burst.
- */
+/* Before every burst of a lap: the bait, and where the steps meet the ring's end. */
 static void
-run_laps(struct rx_env *e, uint32_t total, uint32_t (*len_of)(uint32_t seq))
+before_burst(struct vec_rx *e, uint16_t want, uint32_t pending)
 {
-	struct rte_mbuf *pkts[MAX_BURST];
-	uint32_t sent = 0, seen = 0, rnd = 9;
+	bait_past_ring_end(e);
+	note_ring_end(e, want, pending);
+}
 
-	while (seen < total) {
-		uint32_t ahead = ut_rand(&rnd) % 48 + 1;
-		uint16_t want = (uint16_t)(ut_rand(&rnd) % 40 + 1), n, i;
-
-		while (sent < total && sent - seen < ahead && deliver_next(e, sent - seen, len_of) > 0)
-			sent++;
-		assert_true(sent > seen);
-		bait_past_ring_end(e);
-		note_ring_end(e, want, sent - seen);
-		n = rx_burst(e, pkts, want);
-		assert_int_equal(n, RTE_MIN((uint32_t)want, sent - seen));
-		for (i = 0; i < n; i++, seen++)
-			check_pkt(e, pkts[i], (uint32_t)e->packets, len_of((uint32_t)e->packets));
-	}
+/* vec_rx_laps() with bait past the ring's end; the device stays in step with the driver. */
+static void
+run_laps(struct vec_rx *e, uint32_t total, vec_len_fn *len_of)
+{
+	vec_rx_laps(e, total, len_of, 9, before_burst);
 	assert_true(fake_packed_in_step(e->fd));
 }
 
@@ -295,25 +156,10 @@ run_laps(struct rx_env *e, uint32_t total, uint32_t (*len_of)(uint32_t seq))
 static void
 test_prx_frame_sizes(void **state)
 {
-	struct rx_env *e = rx_start(256);
-	struct rte_mbuf *pkts[MAX_BURST];
-	uint32_t len = MIN_FRAME, k = 0;
+	struct vec_rx *e = rx_start(256);
 
 	RTE_SET_USED(state);
-	while (len <= MAX_ONE_BUF) {
-		uint32_t n = RTE_MIN(k++ % 40 + 1, MAX_ONE_BUF + 1 - len), i;
-
-		for (i = 0; i < n; i++)
-			assert_int_equal(deliver(e, len + i, len + i), 1);
-		assert_int_equal(rx_burst(e, pkts, MAX_BURST), n);
-		for (i = 0; i < n; i++)
-			check_pkt(e, pkts[i], len + i, len + i);
-		len += n;
-	}
-	assert_int_equal(deliver(e, 1, MAX_ONE_BUF + 1), -EMSGSIZE);
-	assert_int_equal(e->packets, MAX_ONE_BUF - MIN_FRAME + 1);
-	check_stats(e, 0);
-	assert_int_equal(e->rxq->stats.nombuf, 0);
+	vec_rx_frame_sizes(e);
 	rx_finish(e, 0);
 }
 
@@ -322,30 +168,11 @@ static void
 test_prx_burst_remainders(void **state)
 {
 	static const uint16_t extras[] = { 0, 1, 2, 3, 4, 5, 7, 11 };
-	struct rx_env *e = rx_start(255);
-	uint32_t sent = 0, seen = 0;
-	uint16_t b;
-	unsigned int x;
+	struct vec_rx *e = rx_start(255);
 
 	RTE_SET_USED(state);
-	for (b = 1; b <= 40; b++) {
-		for (x = 0; x < RTE_DIM(extras); x++) {
-			uint16_t want = b + extras[x];
-
-			while (sent - seen < want && deliver(e, sent, len_small(sent)) > 0)
-				sent++;
-			assert_int_equal(sent - seen, want);
-			while (seen < sent) {
-				uint16_t n = (uint16_t)RTE_MIN((uint32_t)b, sent - seen);
-
-				recv_exact(e, b, n, seen, len_small);
-				seen += n;
-			}
-			recv_exact(e, b, 0, seen, len_small);
-		}
-	}
-	assert_int_equal(e->packets, sent);
-	check_stats(e, 0);
+	/* The whole ring stays posted. */
+	vec_rx_burst_sizes(e, extras, RTE_DIM(extras), 255);
 	rx_finish(e, 0);
 }
 
@@ -366,19 +193,19 @@ test_prx_ring_sizes(void **state)
 
 	RTE_SET_USED(state);
 	for (r = 0; r < RTE_DIM(rings); r++) {
-		struct rx_env *e = rx_start(rings[r].size);
+		struct vec_rx *e = rx_start(rings[r].size);
 		struct virtqueue *vq = &e->rxq->vq;
 
-		run_laps(e, rings[r].total, len_small);
+		run_laps(e, rings[r].total, vec_len_small);
 		print_message("# ring of %u: %u frames, %" PRIu64
 			      " laps; steps met the end with 0/1/2/3 slots left: %" PRIu64
 			      "/%" PRIu64 "/%" PRIu64 "/%" PRIu64 "\n",
 			      rings[r].size, rings[r].total, e->fd->used_wraps,
-			      e->ring_end[0], e->ring_end[1], e->ring_end[2], e->ring_end[3]);
+			      ring_end[0], ring_end[1], ring_end[2], ring_end[3]);
 		/* Steps going on past the wrap need two steps' worth in the ring. */
 		for (k = rings[r].size < 2 * STEP ? 1 : 0; k < STEP; k++)
-			assert_true(e->ring_end[k] > 0);
-		check_stats(e, 0);
+			assert_true(ring_end[k] > 0);
+		vec_rx_check_stats(e, 0);
 		/* Both sides flipped their wrap counters once per lap, and agree. */
 		assert_true(e->fd->used_wraps >= rings[r].total / rings[r].size);
 		assert_int_equal(e->fd->used_written, rings[r].total);
@@ -392,48 +219,19 @@ test_prx_ring_sizes(void **state)
 static void
 test_prx_ring_full_and_empty(void **state)
 {
-	struct rx_env *e = rx_start(63);
-	struct rte_mbuf *pkts[MAX_BURST];
-	uint32_t seq = 0, i;
+	struct vec_rx *e = rx_start(63);
+	uint32_t seq;
 
 	RTE_SET_USED(state);
-	recv_exact(e, 40, 0, 0, len_small);
-	while (deliver(e, seq, len_small(seq)) > 0)
-		seq++;
-	assert_int_equal(seq, 63);
-	recv_exact(e, 40, 40, 0, len_small);
-	recv_exact(e, 40, 23, 40, len_small);
-	assert_int_equal(fake_avail_pending(e->fd), 63);
-
-	/* No mbuf to repost, every posted buffer used and kept by the application. */
-	assert_true(ut_hog_take(&e->hog, pool, 0));
-	while (e->rxq->vq.nfree < 63) {
-		uint16_t n;
-
-		for (i = 0; i < 40 && deliver(e, seq + i, len_small(seq + i)) > 0; i++)
-			;
-		n = rx_burst(e, pkts, MAX_BURST);
-		assert_int_equal(n, i);
-		assert_true(n > 0);
-		for (i = 0; i < n; i++, seq++) {
-			assert_null(ut_rx_pkt_check(pkts[i], seq, len_small(seq), TEST_PORT));
-			e->packets++;
-			e->bytes += len_small(seq);
-			assert_true(ut_hog_keep(&e->hog, pkts[i]));
-		}
-	}
-	assert_true(e->rxq->stats.nombuf > 0);
-	assert_int_equal(deliver(e, seq, 100), -ENOSPC);
-	for (i = 0; i < 3; i++)
-		recv_exact(e, 40, 0, seq, len_small);
+	seq = vec_rx_fill_then_starve(e);
 	assert_true(fake_packed_in_step(e->fd));
-	check_stats(e, 0);
+	vec_rx_check_stats(e, 0);
 	/* The mbufs come back: the ring fills up again and traffic flows. */
 	ut_hog_release(&e->hog);
-	recv_exact(e, 40, 0, seq, len_small);
+	vec_recv_exact(e, 40, 0, seq, vec_len_small);
 	assert_int_equal(fake_avail_pending(e->fd), 63);
-	run_laps(e, 2000, len_any);
-	check_stats(e, 0);
+	run_laps(e, 2000, vec_len_any);
+	vec_rx_check_stats(e, 0);
 	rx_finish(e, 0);
 }
 
@@ -461,14 +259,12 @@ static const struct bad_case bad_cases[] = {
 
 /* Receives single frames until a step can start here with three steps' room before the end. */
 static void
-align_to_step(struct rx_env *e)
+align_to_step(struct vec_rx *e)
 {
 	struct virtqueue *vq = &e->rxq->vq;
 
-	while (vq->next_used % STEP != 0 || vq->size - vq->next_used < 3 * STEP || vq->nfree == 0) {
-		assert_int_equal(deliver_next(e, 0, len_small), 1);
-		recv_exact(e, 1, 1, (uint32_t)e->packets, len_small);
-	}
+	while (vq->next_used % STEP != 0 || vq->size - vq->next_used < 3 * STEP || vq->nfree == 0)
+		vec_rx_pass_one(e);
 }
 
 /*
@@ -478,7 +274,7 @@ align_to_step(struct rx_env *e)
  * arrive in order.
  */
 static void
-run_bad_case(struct rx_env *e, const struct bad_case *c, uint16_t before)
+run_bad_case(struct vec_rx *e, const struct bad_case *c, uint16_t before)
 {
 	struct virtqueue *vq = &e->rxq->vq;
 	uint16_t after = (uint16_t)(2 * STEP - before), n, i;
@@ -492,17 +288,17 @@ run_bad_case(struct rx_env *e, const struct bad_case *c, uint16_t before)
 	/* Staged, then published at once: a bad id can only name what is really not in flight. */
 	e->fd->hold = true;
 	for (i = 0; i < before; i++)
-		assert_int_equal(deliver(e, seq + i, 100 + i), 1);
+		assert_int_equal(vec_deliver(e, seq + i, 100 + i), 1);
 	ut_frame_fill(frame, sizeof(frame), 7);
 	assert_int_equal(fake_rx_deliver_fault(e->fd, frame, sizeof(frame), NULL, c->fault), 1);
 	for (i = 0; i < after; i++)
-		assert_int_equal(deliver(e, seq + before + i, 100 + before + i), 1);
+		assert_int_equal(vec_deliver(e, seq + before + i, 100 + before + i), 1);
 	e->fd->hold = false;
 	assert_int_equal(fake_publish(e->fd, UINT32_MAX, FAKE_ORDER_FIFO), before + after + 1);
-	n = rx_burst(e, pkts, MAX_BURST);
+	n = vec_rx_burst(e, pkts, MAX_BURST);
 	assert_int_equal(n, before + after);
 	for (i = 0; i < n; i++)
-		check_pkt(e, pkts[i], seq + i, 100 + i);
+		vec_check_pkt(e, pkts[i], seq + i, 100 + i);
 	assert_int_equal(*counter, was + 1);
 	assert_int_equal(ut_dev_errors(vq), errors + 1);
 	assert_int_equal(e->rxq->stats.errors, errors + 1);
@@ -518,7 +314,7 @@ test_prx_bad_device_writes(void **state)
 	RTE_SET_USED(state);
 	for (c = 0; c < RTE_DIM(bad_cases); c++) {
 		const struct bad_case *bc = &bad_cases[c];
-		struct rx_env *e = rx_start(256);
+		struct vec_rx *e = rx_start(256);
 		uint16_t runs = 0;
 
 		print_message("# %s, at every place of two steps\n", bc->what);
@@ -526,9 +322,9 @@ test_prx_bad_device_writes(void **state)
 			run_bad_case(e, bc, before);
 			runs++;
 		}
-		check_stats(e, runs);
+		vec_rx_check_stats(e, runs);
 		/* Lap after lap afterwards, still in step with the device. */
-		run_laps(e, 1000, len_any);
+		run_laps(e, 1000, vec_len_any);
 		assert_int_equal(e->rxq->stats.errors, runs);
 		rx_finish(e, bc->swallows ? runs : 0);
 	}
@@ -549,62 +345,37 @@ test_prx_duplicate_id_in_step(void **state)
 
 	RTE_SET_USED(state);
 	for (dup = 1; dup < STEP; dup++) {
-		struct rx_env *e = rx_start(256);
+		struct vec_rx *e = rx_start(256);
 		struct rte_mbuf *pkts[MAX_BURST];
 		uint8_t frame[100];
 
 		for (i = 0; i < dup; i++)
-			assert_int_equal(deliver(e, i, 100 + i), 1);
+			assert_int_equal(vec_deliver(e, i, 100 + i), 1);
 		ut_frame_fill(frame, sizeof(frame), 7);
 		assert_int_equal(fake_rx_deliver_fault(e->fd, frame, sizeof(frame), NULL,
 						       FAKE_FAULT_ID_DUPLICATE), 1);
 		for (i = dup; i < 2 * STEP - 1; i++)
-			assert_int_equal(deliver(e, i, 100 + i), 1);
-		assert_int_equal(rx_burst(e, pkts, MAX_BURST), 2 * STEP - 1);
+			assert_int_equal(vec_deliver(e, i, 100 + i), 1);
+		assert_int_equal(vec_rx_burst(e, pkts, MAX_BURST), 2 * STEP - 1);
 		for (i = 0; i < 2 * STEP - 1; i++)
-			check_pkt(e, pkts[i], i, 100 + i);
+			vec_check_pkt(e, pkts[i], i, 100 + i);
 		assert_int_equal(e->rxq->vq.errors.bad_used_id, 1);
 		assert_int_equal(e->rxq->stats.errors, 1);
-		run_laps(e, 1000, len_any);
+		run_laps(e, 1000, vec_len_any);
 		rx_finish(e, 1);
 	}
 }
 
 /* ---- Tx ---- */
 
-struct tx_env {
-	struct ut_txq q;
-	struct virtnet_txq *txq;
-	struct fake_dev *fd;
-	struct fake_tx_frame *frames;
-	uint64_t packets, bytes; /* what the stats must say */
-	uint8_t frame[UT_MAX_FRAME + 64];
-};
-
-static struct tx_env tx_env;
-
-static int
-tx_teardown(void **state)
-{
-	RTE_SET_USED(state);
-	ut_txq_destroy(&tx_env.q);
-	tx_env.txq = NULL;
-	free(tx_env.frames);
-	tx_env.frames = NULL;
-	rte_mempool_free(pool);
-	pool = NULL;
-	return 0;
-}
-
 /*
  * A packed Tx queue for an in-order device; with `batch_used` the device
  * completes each batch it reads with one used descriptor naming its last
  * buffer.
  */
-static struct tx_env *
+static struct vec_tx *
 tx_start(uint16_t size, bool use_indirect, bool batch_used)
 {
-	struct tx_env *e = &tx_env;
 	struct virtio_queue_params p = {
 		.vq_index = 1,
 		.size = size,
@@ -613,29 +384,15 @@ tx_start(uint16_t size, bool use_indirect, bool batch_used)
 		.in_order = true,
 		.port_id = TEST_PORT,
 	};
+	struct vec_tx *e = vec_tx_start(virtio_xmit_pkts_packed_vec_generic, &p, use_indirect);
 
-	assert_null(e->txq);
-	e->packets = 0;
-	e->bytes = 0;
-	assert_int_equal(ut_txq_create(&e->q, &p, use_indirect, FILL, &pool, 1), 0);
-	e->txq = e->q.txq;
-	e->fd = &e->q.fd;
 	assert_true(e->txq->in_order && e->fd->in_order);
 	e->fd->used_last_only = batch_used;
-	if (e->frames == NULL)
-		e->frames = calloc(MAX_COLLECT, sizeof(*e->frames));
-	assert_non_null(e->frames);
 	return e;
 }
 
 static uint16_t
-tx_xmit(struct tx_env *e, struct rte_mbuf **pkts, uint16_t n)
-{
-	return virtio_xmit_pkts_packed_vec_generic(e->txq, pkts, n);
-}
-
-static uint16_t
-tx_clean(struct tx_env *e)
+tx_clean(struct vec_tx *e)
 {
 	return virtio_packed_txq_cleanup(e->txq);
 }
@@ -645,40 +402,19 @@ tx_clean(struct tx_env *e)
  * chain, the stats add up, and stopping the queue returns every mbuf.
  */
 static void
-tx_finish(struct tx_env *e)
+tx_finish(struct vec_tx *e)
 {
-	struct virtqueue *vq = &e->txq->vq;
-
-	assert_int_equal(e->fd->protocol_errors, 0);
 	assert_int_equal(e->fd->seq_errors, 0);
 	assert_int_equal(e->fd->id_mismatch, 0);
-	assert_int_equal(e->txq->stats.packets, e->packets);
-	assert_int_equal(e->txq->stats.bytes, e->bytes);
-	assert_int_equal(ut_dev_errors(vq), 0);
-	virtio_txq_reclaim(e->txq);
-	assert_int_equal(vq->nfree, vq->size);
-	ut_txq_destroy(&e->q);
-	e->txq = NULL;
-	assert_int_equal(ut_pool_in_use(pool), 0);
-}
-
-/* A packet of `len` bytes (frame seq) in nsegs segments, the first with `headroom`. */
-static struct rte_mbuf *
-make_pkt(struct tx_env *e, uint32_t seq, uint32_t len, unsigned int nsegs, uint16_t headroom)
-{
-	struct rte_mbuf *m;
-
-	ut_frame_fill(e->frame, len, seq);
-	m = ut_mbuf_build(pool, e->frame, len, nsegs, headroom, FILL);
-	assert_non_null(m);
-	return m;
+	assert_int_equal(ut_dev_errors(&e->txq->vq), 0);
+	vec_tx_finish(e);
 }
 
 /* One pushable segment: what a vector step takes. */
 static struct rte_mbuf *
-simple_pkt(struct tx_env *e, uint32_t seq, uint32_t len)
+simple_pkt(struct vec_tx *e, uint32_t seq, uint32_t len)
 {
-	return make_pkt(e, seq, len, 1, RTE_PKTMBUF_HEADROOM);
+	return vec_make_pkt(e, seq, len, 1, RTE_PKTMBUF_HEADROOM);
 }
 
 /*
@@ -688,30 +424,16 @@ simple_pkt(struct tx_env *e, uint32_t seq, uint32_t len)
  * indirect table for a chain when the device takes them.
  */
 static void
-check_frame(struct tx_env *e, const struct fake_tx_frame *f, uint32_t seq, uint32_t len,
+check_frame(struct vec_tx *e, const struct fake_tx_frame *f, uint32_t seq, uint32_t len,
 	    unsigned int nsegs, bool pushed)
 {
 	bool indirect = !pushed && e->txq->use_indirect && nsegs > 1;
 
-	assert_true(ut_bytes_all(f->hdr, HDR_SIZE, 0));
-	assert_int_equal(f->len, len);
-	ut_frame_fill(e->frame, len, seq);
-	assert_memory_equal(f->data, e->frame, len);
+	vec_check_frame_data(e, f, seq, len);
 	assert_int_equal(f->indirect, indirect);
 	assert_int_equal(f->hdr_alone, !pushed);
 	assert_int_equal(f->nbufs, pushed ? nsegs : nsegs + 1);
 	assert_int_equal(f->ring_descs, pushed ? nsegs : indirect ? 1 : nsegs + 1);
-}
-
-static void
-account(struct tx_env *e, struct rte_mbuf **pkts, uint16_t n)
-{
-	uint16_t i;
-
-	for (i = 0; i < n; i++) {
-		e->packets++;
-		e->bytes += pkts[i]->pkt_len;
-	}
 }
 
 /*
@@ -720,18 +442,17 @@ account(struct tx_env *e, struct rte_mbuf **pkts, uint16_t n)
  * the kicks tell whether the steps and the scalar tail each sent something.
  */
 static void
-send_burst(struct tx_env *e, struct rte_mbuf **pkts, uint16_t n, uint16_t steps)
+send_burst(struct vec_tx *e, struct rte_mbuf **pkts, uint16_t n, uint16_t steps)
 {
 	uint64_t kicks = e->fd->notifications;
 
-	account(e, pkts, n);
-	assert_int_equal(tx_xmit(e, pkts, n), n);
+	vec_send_all(e, pkts, n);
 	assert_int_equal(e->fd->notifications - kicks, (steps > 0) + (n > steps * STEP));
 }
 
 /* Vector steps a burst of n simple packets takes at the queue's current slot. */
 static uint16_t
-steps_for(const struct tx_env *e, uint16_t n)
+steps_for(const struct vec_tx *e, uint16_t n)
 {
 	const struct virtqueue *vq = &e->txq->vq;
 
@@ -746,7 +467,7 @@ steps_for(const struct tx_env *e, uint16_t n)
 static void
 test_ptx_steps(void **state)
 {
-	struct tx_env *e = tx_start(255, true, true);
+	struct vec_tx *e = tx_start(255, true, true);
 	struct rte_mbuf *pkts[40];
 	uint32_t len = MIN_FRAME, k = 0, stepped = 0;
 	uint16_t n, i;
@@ -769,7 +490,7 @@ test_ptx_steps(void **state)
 		}
 		/* One used descriptor for the batch: exactly it is freed. */
 		assert_int_equal(tx_clean(e), n);
-		assert_int_equal(ut_pool_in_use(pool), 0);
+		assert_int_equal(ut_pool_in_use(vec_pool), 0);
 		assert_true(fake_packed_in_step(e->fd));
 		len += n;
 	}
@@ -790,7 +511,7 @@ test_ptx_steps(void **state)
 static void
 test_ptx_mixed(void **state)
 {
-	struct tx_env *e;
+	struct vec_tx *e;
 	struct rte_mbuf *pkts[12];
 	uint32_t seq = 0;
 	unsigned int ind, kind, j, i;
@@ -802,6 +523,8 @@ test_ptx_mixed(void **state)
 			for (j = 0; j < 12; j++, seq += 12) {
 				unsigned int nsegs = kind < 2 ? j % 3 + 2 : 1;
 				bool pushed = kind == 1; /* a chain with headroom takes the header */
+				uint16_t headroom = kind == 1 ? RTE_PKTMBUF_HEADROOM :
+						    kind == 0 ? 0 : HDR_SIZE - 1;
 
 				/* From slot 0, so that steps are not cut by the ring's end. */
 				while (e->txq->vq.next_avail != 0) {
@@ -812,9 +535,7 @@ test_ptx_mixed(void **state)
 				}
 				for (i = 0; i < 12; i++)
 					pkts[i] = i == j && kind != 2 ?
-							  make_pkt(e, seq + i, 100 + i, nsegs,
-								   kind == 1 ? RTE_PKTMBUF_HEADROOM :
-								   kind == 0 ? 0 : HDR_SIZE - 1) :
+							  vec_make_pkt(e, seq + i, 100 + i, nsegs, headroom) :
 							  simple_pkt(e, seq + i, 100 + i);
 				if (kind == 2)
 					rte_mbuf_refcnt_update(pkts[j], 1);
@@ -832,7 +553,7 @@ test_ptx_mixed(void **state)
 								 RTE_PKTMBUF_HEADROOM, FILL));
 					rte_pktmbuf_free(pkts[j]);
 				}
-				assert_int_equal(ut_pool_in_use(pool), 0);
+				assert_int_equal(ut_pool_in_use(vec_pool), 0);
 			}
 		}
 		assert_int_equal(e->txq->stats.errors, 0);
@@ -844,7 +565,7 @@ test_ptx_mixed(void **state)
 static void
 test_ptx_ring_full(void **state)
 {
-	struct tx_env *e = tx_start(63, true, true);
+	struct vec_tx *e = tx_start(63, true, true);
 	struct virtqueue *vq = &e->txq->vq;
 	struct rte_mbuf *pkts[100];
 	uint64_t kicks;
@@ -855,28 +576,28 @@ test_ptx_ring_full(void **state)
 		pkts[i] = simple_pkt(e, i, 100 + i);
 	/* 15 steps, then the ring's end: the scalar path sends 3 and finds the ring full. */
 	kicks = e->fd->notifications;
-	assert_int_equal(tx_xmit(e, pkts, 100), 63);
+	assert_int_equal(vec_tx_xmit(e, pkts, 100), 63);
 	assert_int_equal(e->fd->notifications - kicks, 2);
 	assert_int_equal(vq->nfree, 0);
 	assert_int_equal(vq->next_avail, 0);
 	assert_false(vq->avail_wrap);
-	account(e, pkts, 63);
+	vec_tx_account(e, pkts, 63);
 	kicks = e->fd->notifications;
-	assert_int_equal(tx_xmit(e, pkts + 63, 37), 0);
+	assert_int_equal(vec_tx_xmit(e, pkts + 63, 37), 0);
 	assert_int_equal(e->fd->notifications, kicks);
 	/* Half the ring completes, one used descriptor: the burst goes on with steps. */
 	assert_int_equal(fake_tx_collect(e->fd, e->frames, 32), 32);
 	for (i = 0; i < 32; i++)
 		check_frame(e, &e->frames[i], i, 100 + i, 1, true);
 	assert_int_equal(e->fd->used_written, 1);
-	assert_int_equal(tx_xmit(e, pkts + 63, 37), 32);
-	account(e, pkts + 63, 32);
+	assert_int_equal(vec_tx_xmit(e, pkts + 63, 37), 32);
+	vec_tx_account(e, pkts + 63, 32);
 	assert_int_equal(vq->nfree, 0);
 	assert_int_equal(fake_tx_collect(e->fd, e->frames, MAX_COLLECT), 63);
 	for (i = 0; i < 63; i++)
 		check_frame(e, &e->frames[i], 32 + i, 132 + i, 1, true);
-	assert_int_equal(tx_xmit(e, pkts + 95, 5), 5);
-	account(e, pkts + 95, 5);
+	assert_int_equal(vec_tx_xmit(e, pkts + 95, 5), 5);
+	vec_tx_account(e, pkts + 95, 5);
 	assert_int_equal(fake_tx_collect(e->fd, e->frames, MAX_COLLECT), 5);
 	for (i = 0; i < 5; i++)
 		check_frame(e, &e->frames[i], 95 + i, 195 + i, 1, true);
@@ -890,7 +611,7 @@ test_ptx_ring_full(void **state)
  * a buffer freed before the device read it arrives spoiled.
  */
 static void
-run_traffic(struct tx_env *e, uint32_t total)
+run_traffic(struct vec_tx *e, uint32_t total)
 {
 	static uint32_t lens[TRACKED];
 	static uint8_t segs[TRACKED], pushed[TRACKED];
@@ -904,21 +625,21 @@ run_traffic(struct tx_env *e, uint32_t total)
 			uint32_t seq = sent + i, k = seq % TRACKED;
 
 			/* Now and then a chain, every other one without headroom. */
-			lens[k] = len_any(seq);
+			lens[k] = vec_len_any(seq);
 			segs[k] = seq % 13 == 7 ? 3 : 1;
 			pushed[k] = segs[k] == 1 || seq % 2 == 0;
-			pkts[i] = make_pkt(e, seq, lens[k], segs[k],
-					   pushed[k] ? RTE_PKTMBUF_HEADROOM : 0);
+			pkts[i] = vec_make_pkt(e, seq, lens[k], segs[k],
+					       pushed[k] ? RTE_PKTMBUF_HEADROOM : 0);
 		}
-		done = tx_xmit(e, pkts, n);
-		account(e, pkts, done);
+		done = vec_tx_xmit(e, pkts, n);
+		vec_tx_account(e, pkts, done);
 		for (i = done; i < n; i++)
 			rte_pktmbuf_free(pkts[i]);
 		sent += done;
 		while (got < sent) {
 			int k;
 
-			ut_pool_poison(pool, 0xee);
+			ut_pool_poison(vec_pool, 0xee);
 			k = fake_tx_collect(e->fd, e->frames, ut_rand(&rnd) % 48 + 1);
 			assert_true(k > 0);
 			for (i = 0; i < k; i++, got++)
@@ -930,7 +651,7 @@ run_traffic(struct tx_env *e, uint32_t total)
 	}
 	tx_clean(e);
 	assert_int_equal(e->txq->vq.nfree, e->txq->vq.size);
-	assert_int_equal(ut_pool_in_use(pool), 0);
+	assert_int_equal(ut_pool_in_use(vec_pool), 0);
 	assert_true(fake_packed_in_step(e->fd));
 }
 
@@ -948,7 +669,7 @@ test_ptx_laps(void **state)
 
 	RTE_SET_USED(state);
 	for (r = 0; r < RTE_DIM(runs); r++) {
-		struct tx_env *e = tx_start(runs[r].size, r % 2 == 0, runs[r].batch_used);
+		struct vec_tx *e = tx_start(runs[r].size, r % 2 == 0, runs[r].batch_used);
 
 		run_traffic(e, runs[r].total);
 		print_message("# ring of %u: %u packets, %" PRIu64 " laps, %" PRIu64
@@ -983,8 +704,8 @@ group_teardown(void **state)
 	return 0;
 }
 
-#define RX(fn) cmocka_unit_test_setup_teardown(fn, pool_setup, rx_teardown)
-#define TX(fn) cmocka_unit_test_setup_teardown(fn, pool_setup, tx_teardown)
+#define RX(fn) cmocka_unit_test_setup_teardown(fn, vec_pool_setup, vec_rx_teardown)
+#define TX(fn) cmocka_unit_test_setup_teardown(fn, vec_pool_setup, vec_tx_teardown)
 
 int
 main(void)

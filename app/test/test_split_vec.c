@@ -14,15 +14,12 @@
  * goes back: a field the burst does not write shows up in the next lap.
  */
 
-#include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <cmocka.h>
 
@@ -34,113 +31,38 @@
 #include "rxtx/rxtx.h"
 #include "rxtx/split_vec.h"
 #include "ut_common.h"
+#include "vec_env.h"
 
-#define HDR_SIZE    12 /* VERSION_1: struct virtio_net_hdr_mrg_rxbuf */
-#define TEST_PORT   7
-#define POOL_SIZE   4095
-#define MAX_BURST   64
-#define MAX_ONE_BUF 2048 /* largest frame one default mbuf takes */
-#define MIN_FRAME   60
-#define BAIT_LEN    (MIN_FRAME - 1) /* a length no frame of these tests has */
-#define MAX_COLLECT 512
-#define FILL	    0xa5 /* headroom and slot bytes before the driver writes */
-
-static struct rte_mempool *pool;
+#define TEST_PORT 7
 
 /* ---- Rx: the two builds of the burst ---- */
 
-struct rx_variant {
-	const char *isa;
-	uint16_t (*burst)(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
-	uint16_t group; /* used elements one group step takes */
-	bool avx2;
+static const struct vec_rx_path rx_sse = {
+	.name = "SSE4.1",
+	.burst = virtio_recv_pkts_vec,
+	.group = 4,
 };
-
-static const struct rx_variant rx_sse = { "SSE4.1", virtio_recv_pkts_vec, 4, false };
-static const struct rx_variant rx_avx2 = { "AVX2", virtio_recv_pkts_vec_avx2, 8, true };
-
-struct rx_env {
-	struct ut_rxq q;
-	struct virtnet_rxq *rxq;
-	struct fake_dev *fd;
-	const struct rx_variant *v;
-	uint64_t packets, bytes; /* what the stats must say */
-	struct ut_hog hog;
-	uint8_t frame[MAX_ONE_BUF + 64];
+static const struct vec_rx_path rx_avx2 = {
+	.name = "AVX2",
+	.burst = virtio_recv_pkts_vec_avx2,
+	.group = 8,
+	.avx2 = true,
 };
-
-static struct rx_env rx_env;
-
-static int
-pool_setup(void **state)
-{
-	RTE_SET_USED(state);
-	pool = ut_pool_create("ut_vec_pool", POOL_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE);
-	return pool == NULL ? -1 : 0;
-}
-
-static void
-rx_release(struct rx_env *e)
-{
-	ut_hog_release(&e->hog);
-	ut_rxq_destroy(&e->q);
-	e->rxq = NULL;
-}
-
-static int
-rx_teardown(void **state)
-{
-	RTE_SET_USED(state);
-	rx_release(&rx_env);
-	rte_mempool_free(pool);
-	pool = NULL;
-	return 0;
-}
 
 /*
- * A split Rx queue of `size` for the variant in *state, filled with mbufs
+ * A split Rx queue of `size` for the path in *state, filled with mbufs
  * from a dirtied pool (main() skips the AVX2 cases on a CPU without it).
  */
-static struct rx_env *
+static struct vec_rx *
 rx_start(void **state, uint16_t size)
 {
-	const struct rx_variant *v = *state;
-	struct rx_env *e = &rx_env;
 	struct virtio_queue_params p = {
 		.size = size,
 		.hdr_size = HDR_SIZE,
 		.port_id = TEST_PORT,
 	};
 
-	assert_true(!v->avx2 || rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0);
-	assert_null(e->rxq);
-	memset(e, 0, offsetof(struct rx_env, hog));
-	e->v = v;
-	assert_int_equal(ut_rxq_create(&e->q, &p, pool), 0);
-	e->rxq = e->q.rxq;
-	e->fd = &e->q.fd;
-	/* Dirty before the fill too: the fill takes its mbufs raw as well. */
-	assert_int_equal(ut_pool_dirty(pool), POOL_SIZE);
-	assert_int_equal(virtio_rxq_fill(e->rxq), size);
-	assert_int_equal(fake_avail_pending(e->fd), size);
-	assert_int_equal(ut_pool_dirty(pool), POOL_SIZE - size);
-	return e;
-}
-
-static uint16_t
-rx_burst(struct rx_env *e, struct rte_mbuf **pkts, uint16_t n)
-{
-	return e->v->burst(e->rxq, pkts, n);
-}
-
-/* The stats say what the tests received, and no error was counted unless allowed. */
-static void
-check_stats(struct rx_env *e, uint64_t errors)
-{
-	assert_int_equal(e->rxq->stats.packets, e->packets);
-	assert_int_equal(e->rxq->stats.bytes, e->bytes);
-	assert_int_equal(e->rxq->stats.errors, errors);
-	assert_int_equal(ut_dev_errors(&e->rxq->vq), errors);
+	return vec_rx_start(*state, &p);
 }
 
 /*
@@ -148,74 +70,14 @@ check_stats(struct rx_env *e, uint64_t errors)
  * ring order, and stopping the queue returns every mbuf to the pool.
  */
 static void
-rx_finish(struct rx_env *e)
+rx_finish(struct vec_rx *e)
 {
 	struct virtqueue *vq = &e->rxq->vq;
 
-	assert_int_equal(e->fd->protocol_errors, 0);
 	assert_int_equal(vq->ooo_done, 0);
 	assert_int_equal(vq->nfree + (uint16_t)(vq->avail_idx - e->fd->last_avail) +
 			(uint16_t)(e->fd->used_idx - vq->used_cons), vq->size);
-	ut_hog_release(&e->hog);
-	virtio_rxq_reclaim(e->rxq);
-	assert_int_equal(vq->nfree, vq->size);
-	rx_release(e);
-	assert_int_equal(ut_pool_in_use(pool), 0);
-}
-
-static int
-deliver(struct rx_env *e, uint32_t seq, uint32_t len)
-{
-	ut_frame_fill(e->frame, len, seq);
-	return fake_rx_deliver(e->fd, e->frame, len, NULL);
-}
-
-/* Checks every field and byte of a received packet (frame seq, len), then frees it dirty. */
-static void
-check_pkt(struct rx_env *e, struct rte_mbuf *m, uint32_t seq, uint32_t len)
-{
-	const char *bad = ut_rx_pkt_check(m, seq, len, TEST_PORT);
-
-	if (bad != NULL)
-		fail_msg("%s Rx, frame %u of %u bytes: %s", e->v->isa, seq, len, bad);
-	e->packets++;
-	e->bytes += len;
-	ut_mbuf_free_dirty(m);
-}
-
-/* Receives exactly `n` packets with one burst of `max` and checks them (seq, len(seq)). */
-static void
-recv_exact(struct rx_env *e, uint16_t max, uint16_t n, uint32_t seq,
-	   uint32_t (*len_of)(uint32_t seq))
-{
-	struct rte_mbuf *pkts[MAX_BURST];
-	uint16_t i;
-
-	assert_true(max <= MAX_BURST);
-	assert_int_equal(rx_burst(e, pkts, max), n);
-	for (i = 0; i < n; i++)
-		check_pkt(e, pkts[i], seq + i, len_of(seq + i));
-}
-
-static uint32_t
-len_small(uint32_t seq)
-{
-	return ut_frame_len_for(seq, MIN_FRAME, 300);
-}
-
-static uint32_t
-len_any(uint32_t seq)
-{
-	return ut_frame_len_for(seq, MIN_FRAME, MAX_ONE_BUF);
-}
-
-/* The next frame of the scenario: sequence numbers follow the packets received. */
-static int
-deliver_next(struct rx_env *e, uint32_t ahead, uint32_t (*len_of)(uint32_t seq))
-{
-	uint32_t seq = (uint32_t)e->packets + ahead;
-
-	return deliver(e, seq, len_of(seq));
+	vec_rx_finish(e);
 }
 
 /*
@@ -225,13 +87,15 @@ deliver_next(struct rx_env *e, uint32_t ahead, uint32_t (*len_of)(uint32_t seq))
  * overlaps avail_event, unused without VIRTIO_RING_F_EVENT_IDX.)
  */
 static void
-bait_past_used_end(struct rx_env *e)
+bait_past_used_end(struct vec_rx *e, uint16_t want, uint32_t pending)
 {
 	struct virtqueue *vq = &e->rxq->vq;
 	struct vring_used_elem *past = &vq->used->ring[vq->size];
 	uint16_t ahead = (uint16_t)(vq->size - (vq->used_cons & vq->mask));
 	uint16_t k;
 
+	RTE_SET_USED(want);
+	RTE_SET_USED(pending);
 	for (k = 0; k < 8; k++) {
 		past[k].id = (uint16_t)(vq_oldest(vq) + ahead + k) & vq->mask;
 		past[k].len = HDR_SIZE + BAIT_LEN;
@@ -244,14 +108,12 @@ bait_past_used_end(struct rx_env *e)
  * ids naming nothing in flight exist.
  */
 static void
-move_away_from_ring_end(struct rx_env *e, uint16_t room)
+move_away_from_ring_end(struct vec_rx *e, uint16_t room)
 {
 	struct virtqueue *vq = &e->rxq->vq;
 
-	while (vq->size - (vq->used_cons & vq->mask) < room || vq->nfree == 0) {
-		assert_int_equal(deliver_next(e, 0, len_small), 1);
-		recv_exact(e, 1, 1, (uint32_t)e->packets, len_small);
-	}
+	while (vq->size - (vq->used_cons & vq->mask) < room || vq->nfree == 0)
+		vec_rx_pass_one(e);
 }
 
 /* ---- Rx: good traffic ---- */
@@ -260,29 +122,9 @@ move_away_from_ring_end(struct rx_env *e, uint16_t room)
 static void
 test_rx_frame_sizes(void **state)
 {
-	struct rx_env *e = rx_start(state, 256);
-	uint32_t len = MIN_FRAME, k = 0;
+	struct vec_rx *e = rx_start(state, 256);
 
-	while (len <= MAX_ONE_BUF) {
-		/* Bursts of 1..40 frames, each frame as long as its number. */
-		uint32_t n = RTE_MIN(k++ % 40 + 1, MAX_ONE_BUF + 1 - len), i;
-
-		for (i = 0; i < n; i++)
-			assert_int_equal(deliver(e, len + i, len + i), 1);
-		{
-			struct rte_mbuf *pkts[MAX_BURST];
-
-			assert_int_equal(rx_burst(e, pkts, MAX_BURST), n);
-			for (i = 0; i < n; i++)
-				check_pkt(e, pkts[i], len + i, len + i);
-		}
-		len += n;
-	}
-	/* One byte more than a buffer holds cannot be delivered without mergeable buffers. */
-	assert_int_equal(deliver(e, 1, MAX_ONE_BUF + 1), -EMSGSIZE);
-	assert_int_equal(e->packets, MAX_ONE_BUF - MIN_FRAME + 1);
-	check_stats(e, 0);
-	assert_int_equal(e->rxq->stats.nombuf, 0);
+	vec_rx_frame_sizes(e);
 	rx_finish(e);
 }
 
@@ -293,61 +135,21 @@ test_rx_frame_sizes(void **state)
 static void
 test_rx_burst_sizes(void **state)
 {
-	struct rx_env *e = rx_start(state, 64);
-	uint16_t g = e->v->group;
+	struct vec_rx *e = rx_start(state, 64);
+	uint16_t g = e->path->group;
 	const uint16_t extras[] = { 0, 1, (uint16_t)(g - 1), g, (uint16_t)(g + 1),
 				    (uint16_t)(2 * g + 3) };
-	uint32_t sent = 0, seen = 0;
-	uint16_t b;
-	unsigned int x;
 
-	for (b = 1; b <= 40; b++) {
-		for (x = 0; x < RTE_DIM(extras); x++) {
-			uint16_t want = b + extras[x];
-
-			while (sent - seen < want && deliver(e, sent, len_small(sent)) > 0)
-				sent++;
-			/* At most a refill batch short of the whole ring is posted. */
-			assert_true(sent - seen >= RTE_MIN(want, 48u));
-			while (seen < sent) {
-				uint16_t n = (uint16_t)RTE_MIN((uint32_t)b, sent - seen);
-
-				recv_exact(e, b, n, seen, len_small);
-				seen += n;
-			}
-			/* Nothing left: an empty poll returns nothing. */
-			recv_exact(e, b, 0, seen, len_small);
-		}
-	}
-	assert_int_equal(e->packets, sent);
-	check_stats(e, 0);
+	/* At most a refill batch short of the whole ring is posted: 48 of 64 at least. */
+	vec_rx_burst_sizes(e, extras, RTE_DIM(extras), 48);
 	rx_finish(e);
 }
 
-/*
- * `total` frames through the ring, the device publishing a varying number
- * ahead and the application asking for 1..40 at a time; bait past the used
- * ring's end before every burst.
- */
+/* vec_rx_laps() with bait past the used ring's end. */
 static void
-run_laps(struct rx_env *e, uint32_t total, uint32_t (*len_of)(uint32_t seq))
+run_laps(struct vec_rx *e, uint32_t total, vec_len_fn *len_of)
 {
-	struct rte_mbuf *pkts[MAX_BURST];
-	uint32_t sent = 0, seen = 0, rnd = 7;
-
-	while (seen < total) {
-		uint32_t ahead = ut_rand(&rnd) % 48 + 1;
-		uint16_t want = (uint16_t)(ut_rand(&rnd) % 40 + 1), n, i;
-
-		while (sent < total && sent - seen < ahead && deliver_next(e, sent - seen, len_of) > 0)
-			sent++;
-		assert_true(sent > seen);
-		bait_past_used_end(e);
-		n = rx_burst(e, pkts, want);
-		assert_int_equal(n, RTE_MIN((uint32_t)want, sent - seen));
-		for (i = 0; i < n; i++, seen++)
-			check_pkt(e, pkts[i], e->packets, len_of(e->packets));
-	}
+	vec_rx_laps(e, total, len_of, 7, bait_past_used_end);
 }
 
 static void
@@ -360,10 +162,10 @@ test_rx_ring_sizes(void **state)
 	unsigned int r;
 
 	for (r = 0; r < RTE_DIM(rings); r++) {
-		struct rx_env *e = rx_start(state, rings[r].size);
+		struct vec_rx *e = rx_start(state, rings[r].size);
 
-		run_laps(e, rings[r].total, len_small);
-		check_stats(e, 0);
+		run_laps(e, rings[r].total, vec_len_small);
+		vec_rx_check_stats(e, 0);
 		/* The free-running indexes wrapped (past 65535 on the long runs). */
 		assert_int_equal(e->rxq->vq.used_cons, (uint16_t)rings[r].total);
 		assert_int_equal(e->fd->used_idx, (uint16_t)rings[r].total);
@@ -375,65 +177,29 @@ test_rx_ring_sizes(void **state)
 static void
 test_rx_ring_full_and_empty(void **state)
 {
-	struct rx_env *e = rx_start(state, 64);
-	struct rte_mbuf *kept[64];
-	struct rte_mbuf *pkts[MAX_BURST];
-	unsigned int nkept = 0, i;
-	uint32_t seq = 0;
+	struct vec_rx *e = rx_start(state, 64);
+	uint32_t seq;
+	unsigned int i;
 
-	/* Nothing used: an empty poll. */
-	recv_exact(e, 40, 0, 0, len_small);
-	/* Full: as many used elements as the ring has entries. */
-	while (deliver(e, seq, len_small(seq)) > 0)
-		seq++;
-	assert_int_equal(seq, 64);
-	recv_exact(e, 40, 40, 0, len_small);
-	recv_exact(e, 40, 24, 40, len_small);
-	assert_int_equal(fake_avail_pending(e->fd), 64); /* all reposted */
-
-	/* Empty: no mbuf to repost, every posted buffer used and kept by the application. */
-	assert_true(ut_hog_take(&e->hog, pool, 0));
-	while (nkept < 64) {
-		uint16_t n;
-
-		for (i = 0; i < 40 && deliver(e, seq + i, len_small(seq + i)) > 0; i++)
-			;
-		n = rx_burst(e, pkts, MAX_BURST);
-		assert_int_equal(n, i);
-		assert_true(n > 0);
-		for (i = 0; i < n; i++, seq++) {
-			assert_null(ut_rx_pkt_check(pkts[i], seq, len_small(seq), TEST_PORT));
-			e->packets++;
-			e->bytes += len_small(seq);
-			kept[nkept++] = pkts[i];
-		}
-	}
-	assert_int_equal(e->rxq->vq.nfree, 64);
-	assert_true(e->rxq->stats.nombuf > 0);
-	assert_int_equal(deliver(e, seq, 100), -ENOSPC);
-	for (i = 0; i < 3; i++)
-		recv_exact(e, 40, 0, seq, len_small);
-	check_stats(e, 0);
+	seq = vec_rx_fill_then_starve(e);
+	vec_rx_check_stats(e, 0);
 
 	/* A few mbufs come back: the next polls post what there is. */
-	for (i = 0; i < 5; i++)
-		ut_mbuf_free_dirty(kept[--nkept]);
-	recv_exact(e, 40, 0, seq, len_small);
+	ut_hog_give_back(&e->hog, 5);
+	vec_recv_exact(e, 40, 0, seq, vec_len_small);
 	assert_true(fake_avail_pending(e->fd) > 0);
 	for (i = 0; i < 5; i++)
-		recv_exact(e, 40, 0, seq, len_small);
+		vec_recv_exact(e, 40, 0, seq, vec_len_small);
 	assert_int_equal(fake_avail_pending(e->fd), 5);
 	assert_int_equal(e->rxq->vq.nfree, 59);
 	/* All come back: the ring fills up again and traffic flows. */
-	while (nkept > 0)
-		ut_mbuf_free_dirty(kept[--nkept]);
 	ut_hog_release(&e->hog);
 	for (i = 0; i < 5; i++, seq++)
-		assert_int_equal(deliver(e, seq, len_small(seq)), 1);
-	recv_exact(e, 40, 5, seq - 5, len_small);
+		assert_int_equal(vec_deliver(e, seq, vec_len_small(seq)), 1);
+	vec_recv_exact(e, 40, 5, seq - 5, vec_len_small);
 	assert_int_equal(fake_avail_pending(e->fd), 64);
-	run_laps(e, 2000, len_any);
-	check_stats(e, 0);
+	run_laps(e, 2000, vec_len_any);
+	vec_rx_check_stats(e, 0);
 	rx_finish(e);
 }
 
@@ -444,7 +210,7 @@ test_rx_ring_full_and_empty(void **state)
  * once, intact, and ooo_done is back to 0 once all are back.
  */
 static void
-run_out_of_order(struct rx_env *e, unsigned int n, enum fake_order order, uint32_t *rnd)
+run_out_of_order(struct vec_rx *e, unsigned int n, enum fake_order order, uint32_t *rnd)
 {
 	uint8_t seen[256] = { 0 };
 	struct rte_mbuf *pkts[MAX_BURST];
@@ -454,11 +220,11 @@ run_out_of_order(struct rx_env *e, unsigned int n, enum fake_order order, uint32
 	assert_true(n <= RTE_DIM(seen));
 	e->fd->hold = true;
 	for (i = 0; i < n; i++)
-		assert_int_equal(deliver(e, base + i, len_any(base + i)), 1);
+		assert_int_equal(vec_deliver(e, base + i, vec_len_any(base + i)), 1);
 	e->fd->hold = false;
 	assert_int_equal(fake_publish(e->fd, UINT32_MAX, order), n);
 	while (got < n) {
-		uint16_t k = rx_burst(e, pkts, (uint16_t)(ut_rand(rnd) % 40 + 1));
+		uint16_t k = vec_rx_burst(e, pkts, (uint16_t)(ut_rand(rnd) % 40 + 1));
 
 		assert_true(k > 0);
 		for (i = 0; i < k; i++, got++) {
@@ -468,7 +234,7 @@ run_out_of_order(struct rx_env *e, unsigned int n, enum fake_order order, uint32
 			assert_int_equal(seen[seq - base], 0);
 			seen[seq - base] = 1;
 			misplaced += seq != base + got;
-			check_pkt(e, pkts[i], seq, len_any(seq));
+			vec_check_pkt(e, pkts[i], seq, vec_len_any(seq));
 		}
 	}
 	assert_true(misplaced > 0);
@@ -478,7 +244,7 @@ run_out_of_order(struct rx_env *e, unsigned int n, enum fake_order order, uint32
 static void
 test_rx_out_of_order(void **state)
 {
-	struct rx_env *e = rx_start(state, 64);
+	struct vec_rx *e = rx_start(state, 64);
 	struct virtqueue *vq = &e->rxq->vq;
 	uint32_t rnd = 3;
 	unsigned int r, i;
@@ -489,7 +255,7 @@ test_rx_out_of_order(void **state)
 		else
 			run_out_of_order(e, r % 10 + 2, FAKE_ORDER_REVERSE, &rnd);
 		/* In order again in between, so that groups start at every offset. */
-		run_laps(e, r % 9 + 1, len_any);
+		run_laps(e, r % 9 + 1, vec_len_any);
 	}
 
 	/*
@@ -499,22 +265,22 @@ test_rx_out_of_order(void **state)
 	 * the 63 descriptors go back to the device at once and the queue runs
 	 * the scalar any-order path from then on.
 	 */
-	for (i = 0; deliver_next(e, i, len_any) > 0; i++)
+	for (i = 0; vec_deliver_next(e, i, vec_len_any) > 0; i++)
 		;
 	assert_int_equal(fake_avail_pending(e->fd), 0);
-	recv_exact(e, MAX_BURST, (uint16_t)i, (uint32_t)e->packets, len_any);
+	vec_recv_exact(e, MAX_BURST, (uint16_t)i, (uint32_t)e->packets, vec_len_any);
 	assert_int_equal(fake_avail_pending(e->fd), 64);
 	e->fd->hold = true;
 	for (i = 0; i < 64; i++)
-		assert_int_equal(deliver(e, 5000 + i, 200 + i), 1);
+		assert_int_equal(vec_deliver(e, 5000 + i, 200 + i), 1);
 	assert_int_equal(fake_publish(e->fd, 0, FAKE_ORDER_REVERSE), 0);
 	assert_int_equal(fake_publish(e->fd, 63, FAKE_ORDER_FIFO), 63);
 	{
 		struct rte_mbuf *pkts[MAX_BURST];
 
-		assert_int_equal(rx_burst(e, pkts, MAX_BURST), 63);
+		assert_int_equal(vec_rx_burst(e, pkts, MAX_BURST), 63);
 		for (i = 0; i < 63; i++)
-			check_pkt(e, pkts[i], 5063 - i, 263 - i);
+			vec_check_pkt(e, pkts[i], 5063 - i, 263 - i);
 	}
 	assert_int_equal(vq->ooo_done, 0);
 	assert_true(vq->vec_given_up);
@@ -526,12 +292,12 @@ test_rx_out_of_order(void **state)
 	{
 		struct rte_mbuf *pkt;
 
-		assert_int_equal(rx_burst(e, &pkt, 1), 1);
-		check_pkt(e, pkt, 5000, 200);
+		assert_int_equal(vec_rx_burst(e, &pkt, 1), 1);
+		vec_check_pkt(e, pkt, 5000, 200);
 	}
-	run_laps(e, 3000, len_any);
+	run_laps(e, 3000, vec_len_any);
 	assert_int_equal(vq->errors.vec_stalls, 1);
-	check_stats(e, 0);
+	vec_rx_check_stats(e, 0);
 	rx_finish(e);
 }
 
@@ -544,9 +310,9 @@ test_rx_out_of_order(void **state)
 static void
 test_rx_duplicates_after_out_of_order(void **state)
 {
-	struct rx_env *e = rx_start(state, 64);
+	struct vec_rx *e = rx_start(state, 64);
 	struct virtqueue *vq = &e->rxq->vq;
-	uint16_t g = e->v->group, i, ids[8];
+	uint16_t g = e->path->group, i, ids[8];
 	uint64_t errors = 0;
 	unsigned int r;
 
@@ -557,15 +323,15 @@ test_rx_duplicates_after_out_of_order(void **state)
 		move_away_from_ring_end(e, 4 * g);
 		e->fd->hold = true;
 		for (i = 0; i < 2 * g; i++)
-			assert_int_equal(deliver(e, seq + i, 100 + i), 1);
+			assert_int_equal(vec_deliver(e, seq + i, 100 + i), 1);
 		for (i = 0; i < g; i++)
 			ids[i] = (uint16_t)e->fd->staged[g + i].id;
 		/* The newer half, newest first. */
 		assert_int_equal(fake_publish(e->fd, 0, FAKE_ORDER_REVERSE), 0);
 		assert_int_equal(fake_publish(e->fd, g, FAKE_ORDER_FIFO), g);
-		assert_int_equal(rx_burst(e, pkts, MAX_BURST), g);
+		assert_int_equal(vec_rx_burst(e, pkts, MAX_BURST), g);
 		for (i = 0; i < g; i++)
-			check_pkt(e, pkts[i], seq + 2 * g - 1 - i, 100 + 2 * g - 1 - i);
+			vec_check_pkt(e, pkts[i], seq + 2 * g - 1 - i, 100 + 2 * g - 1 - i);
 		assert_int_equal(vq->ooo_done, g);
 		/* The older half in order, then the newer half again. */
 		assert_int_equal(fake_publish(e->fd, 0, FAKE_ORDER_REVERSE), 0);
@@ -573,15 +339,15 @@ test_rx_duplicates_after_out_of_order(void **state)
 			fake_inject_used(e->fd, ids[i], HDR_SIZE + 100 + g + i);
 		e->fd->hold = false;
 		assert_int_equal(fake_publish(e->fd, UINT32_MAX, FAKE_ORDER_FIFO), 2 * g);
-		assert_int_equal(rx_burst(e, pkts, MAX_BURST), g);
+		assert_int_equal(vec_rx_burst(e, pkts, MAX_BURST), g);
 		for (i = 0; i < g; i++)
-			check_pkt(e, pkts[i], seq + i, 100 + i);
+			vec_check_pkt(e, pkts[i], seq + i, 100 + i);
 		errors += g;
 		assert_int_equal(vq->errors.bad_used_id, errors);
 		assert_int_equal(vq->ooo_done, 0);
 	}
-	check_stats(e, errors);
-	run_laps(e, 1000, len_any);
+	vec_rx_check_stats(e, errors);
+	run_laps(e, 1000, vec_len_any);
 	rx_finish(e);
 }
 
@@ -590,39 +356,39 @@ test_rx_duplicates_after_out_of_order(void **state)
 struct bad_case {
 	const char *what;
 	enum fake_fault fault; /* FAKE_FAULT_NONE: `inject` writes the element */
-	void (*inject)(struct rx_env *e);
+	void (*inject)(struct vec_rx *e);
 	size_t counter; /* offsetof the vq_device_errors counter */
 };
 
 /* Id of a buffer the driver has posted and the device has not used yet. */
 static uint16_t
-posted_id(struct rx_env *e)
+posted_id(struct vec_rx *e)
 {
 	assert_true(fake_avail_pending(e->fd) > 0);
 	return e->fd->avail->ring[e->fd->last_avail & (e->fd->size - 1)];
 }
 
 static void
-inject_id_out_of_range(struct rx_env *e)
+inject_id_out_of_range(struct vec_rx *e)
 {
 	fake_inject_used(e->fd, e->fd->size, HDR_SIZE + 64);
 }
 
 static void
-inject_id_bogus(struct rx_env *e)
+inject_id_bogus(struct vec_rx *e)
 {
 	fake_inject_used(e->fd, FAKE_BOGUS_ID, HDR_SIZE + 64);
 }
 
 static void
-inject_id_alias(struct rx_env *e)
+inject_id_alias(struct vec_rx *e)
 {
 	/* The low 16 bits name a posted buffer: a truncating compare would take it. */
 	fake_inject_used(e->fd, 0x10000u | posted_id(e), HDR_SIZE + 64);
 }
 
 static void
-inject_id_not_in_flight(struct rx_env *e)
+inject_id_not_in_flight(struct vec_rx *e)
 {
 	uint16_t id;
 
@@ -631,7 +397,7 @@ inject_id_not_in_flight(struct rx_env *e)
 }
 
 static void
-inject_duplicate(struct rx_env *e)
+inject_duplicate(struct vec_rx *e)
 {
 	assert_int_equal(fake_inject_duplicate(e->fd), 0);
 }
@@ -656,10 +422,10 @@ static const struct bad_case bad_cases[] = {
  * stats.errors, and the good frames all arrive in order.
  */
 static void
-run_bad_case(struct rx_env *e, const struct bad_case *c, uint16_t before)
+run_bad_case(struct vec_rx *e, const struct bad_case *c, uint16_t before)
 {
 	struct virtqueue *vq = &e->rxq->vq;
-	uint16_t g = e->v->group, after = (uint16_t)(2 * g + 1 - before), n, i;
+	uint16_t g = e->path->group, after = (uint16_t)(2 * g + 1 - before), n, i;
 	uint64_t *counter = (uint64_t *)((uint8_t *)&vq->errors + c->counter);
 	uint64_t was = *counter, errors = e->rxq->stats.errors;
 	struct rte_mbuf *pkts[MAX_BURST];
@@ -667,7 +433,7 @@ run_bad_case(struct rx_env *e, const struct bad_case *c, uint16_t before)
 
 	move_away_from_ring_end(e, 4 * g);
 	for (i = 0; i < before; i++)
-		assert_int_equal(deliver(e, seq + i, 100 + i), 1);
+		assert_int_equal(vec_deliver(e, seq + i, 100 + i), 1);
 	if (c->inject != NULL) {
 		c->inject(e);
 	} else {
@@ -675,11 +441,11 @@ run_bad_case(struct rx_env *e, const struct bad_case *c, uint16_t before)
 		assert_int_equal(fake_rx_deliver_fault(e->fd, e->frame, 100, NULL, c->fault), 1);
 	}
 	for (i = 0; i < after; i++)
-		assert_int_equal(deliver(e, seq + before + i, 100 + before + i), 1);
-	n = rx_burst(e, pkts, MAX_BURST);
+		assert_int_equal(vec_deliver(e, seq + before + i, 100 + before + i), 1);
+	n = vec_rx_burst(e, pkts, MAX_BURST);
 	assert_int_equal(n, before + after);
 	for (i = 0; i < n; i++)
-		check_pkt(e, pkts[i], seq + i, 100 + i);
+		vec_check_pkt(e, pkts[i], seq + i, 100 + i);
 	assert_int_equal(*counter, was + 1);
 	assert_int_equal(ut_dev_errors(vq), errors + 1);
 	assert_int_equal(e->rxq->stats.errors, errors + 1);
@@ -690,20 +456,20 @@ run_bad_case(struct rx_env *e, const struct bad_case *c, uint16_t before)
 static void
 test_rx_bad_device_writes(void **state)
 {
-	struct rx_env *e = rx_start(state, 256);
+	struct vec_rx *e = rx_start(state, 256);
 	uint16_t before;
 	unsigned int c;
 
 	for (c = 0; c < RTE_DIM(bad_cases); c++) {
-		print_message("# %s: %s, at every place of two groups\n", e->v->isa,
+		print_message("# %s: %s, at every place of two groups\n", e->path->name,
 			      bad_cases[c].what);
-		for (before = 0; before <= 2 * e->v->group; before++)
+		for (before = 0; before <= 2 * e->path->group; before++)
 			run_bad_case(e, &bad_cases[c], before);
 	}
-	check_stats(e, RTE_DIM(bad_cases) * (2 * e->v->group + 1));
+	vec_rx_check_stats(e, RTE_DIM(bad_cases) * (2 * e->path->group + 1));
 	/* Lap after lap afterwards, every descriptor in use again. */
-	run_laps(e, 3000, len_any);
-	assert_int_equal(e->rxq->stats.errors, RTE_DIM(bad_cases) * (2 * e->v->group + 1));
+	run_laps(e, 3000, vec_len_any);
+	assert_int_equal(e->rxq->stats.errors, RTE_DIM(bad_cases) * (2 * e->path->group + 1));
 	rx_finish(e);
 }
 
@@ -711,21 +477,21 @@ test_rx_bad_device_writes(void **state)
 static void
 test_rx_used_idx_jump(void **state)
 {
-	struct rx_env *e = rx_start(state, 64);
+	struct vec_rx *e = rx_start(state, 64);
 	struct virtqueue *vq = &e->rxq->vq;
 	unsigned int rounds = 0;
 
-	run_laps(e, 100, len_small);
+	run_laps(e, 100, vec_len_small);
 	fake_used_idx_jump(e->fd, (uint16_t)(vq->size - vq->nfree + 10));
 	while (vq->used_cons != e->fd->used_idx) {
-		recv_exact(e, 40, 0, 0, len_small);
+		vec_recv_exact(e, 40, 0, 0, vec_len_small);
 		assert_true(++rounds < 100);
 	}
 	assert_true(vq->errors.bad_used_idx >= 1);
 	assert_int_equal(vq->errors.bad_used_len, 0);
 	assert_int_equal(vq->ooo_done, 0);
 	assert_int_equal(fake_avail_pending(e->fd) + vq->nfree, vq->size);
-	run_laps(e, 500, len_any);
+	run_laps(e, 500, vec_len_any);
 	rx_finish(e);
 }
 
@@ -747,25 +513,25 @@ test_rx_swallowed_buffer(void **state)
 
 	for (f = 0; f < RTE_DIM(faults); f++) {
 		for (p = 0; p < RTE_DIM(places); p++) {
-			struct rx_env *e = rx_start(state, 64);
-			uint16_t n = 2 * e->v->group, i;
+			struct vec_rx *e = rx_start(state, 64);
+			uint16_t n = 2 * e->path->group, i;
 
-			move_away_from_ring_end(e, 4 * e->v->group);
+			move_away_from_ring_end(e, 4 * e->path->group);
 			for (i = 0; i < places[p]; i++)
-				assert_int_equal(deliver_next(e, i, len_small), 1);
+				assert_int_equal(vec_deliver_next(e, i, vec_len_small), 1);
 			ut_frame_fill(e->frame, 100, 7);
 			assert_int_equal(fake_rx_deliver_fault(e->fd, e->frame, 100, NULL,
 							       faults[f]), 1);
 			for (i = places[p]; i < n; i++)
-				assert_int_equal(deliver_next(e, i, len_small), 1);
-			recv_exact(e, MAX_BURST, n, (uint32_t)e->packets, len_small);
+				assert_int_equal(vec_deliver_next(e, i, vec_len_small), 1);
+			vec_recv_exact(e, MAX_BURST, n, (uint32_t)e->packets, vec_len_small);
 			assert_int_equal(e->rxq->vq.errors.bad_used_id, 1);
 			assert_int_equal(e->rxq->stats.errors, 1);
 			assert_int_equal(e->rxq->vq.ooo_done, n - places[p]);
 			/* The swallowed buffer stays the device's until stop. */
 			virtio_rxq_reclaim(e->rxq);
-			assert_int_equal(ut_pool_in_use(pool), 0);
-			rx_release(e);
+			assert_int_equal(ut_pool_in_use(vec_pool), 0);
+			vec_rx_release(e);
 		}
 	}
 }
@@ -781,58 +547,33 @@ test_rx_swallowed_buffer(void **state)
 static void
 test_rx_swallowed_buffer_keeps_receiving(void **state)
 {
-	struct rx_env *e = rx_start(state, 64);
+	struct vec_rx *e = rx_start(state, 64);
 	uint32_t k;
 	uint16_t i;
 
-	run_laps(e, 10, len_small);
+	run_laps(e, 10, vec_len_small);
 	for (i = 0; i < 3; i++)
-		assert_int_equal(deliver_next(e, i, len_small), 1);
+		assert_int_equal(vec_deliver_next(e, i, vec_len_small), 1);
 	ut_frame_fill(e->frame, 100, 7);
 	assert_int_equal(fake_rx_deliver_fault(e->fd, e->frame, 100, NULL, FAKE_FAULT_ID_BOGUS), 1);
-	recv_exact(e, MAX_BURST, 3, (uint32_t)e->packets, len_small);
+	vec_recv_exact(e, MAX_BURST, 3, (uint32_t)e->packets, vec_len_small);
 	for (k = 0; k < 3 * 64; k++) {
-		if (deliver_next(e, 0, len_small) < 0)
+		if (vec_deliver_next(e, 0, vec_len_small) < 0)
 			fail_msg("%s Rx starved %u frames after the swallowed buffer: %u descriptors "
-				 "free, %u taken out of order, none posted", e->v->isa, k,
+				 "free, %u taken out of order, none posted", e->path->name, k,
 				 e->rxq->vq.nfree, e->rxq->vq.ooo_done);
-		recv_exact(e, 1, 1, (uint32_t)e->packets, len_small);
+		vec_recv_exact(e, 1, 1, (uint32_t)e->packets, vec_len_small);
 	}
 	virtio_rxq_reclaim(e->rxq);
-	assert_int_equal(ut_pool_in_use(pool), 0);
+	assert_int_equal(ut_pool_in_use(vec_pool), 0);
 }
 
 /* ---- Tx ---- */
 
-struct tx_env {
-	struct ut_txq q;
-	struct virtnet_txq *txq;
-	struct fake_dev *fd;
-	struct fake_tx_frame *frames;
-	uint64_t packets, bytes; /* what the stats must say */
-	uint8_t frame[UT_MAX_FRAME + 64];
-};
-
-static struct tx_env tx_env;
-
-static int
-tx_teardown(void **state)
-{
-	RTE_SET_USED(state);
-	ut_txq_destroy(&tx_env.q);
-	tx_env.txq = NULL;
-	free(tx_env.frames);
-	tx_env.frames = NULL;
-	rte_mempool_free(pool);
-	pool = NULL;
-	return 0;
-}
-
 /* A split Tx queue with VIRTIO_RING_F_INDIRECT_DESC, the device in any order. */
-static struct tx_env *
+static struct vec_tx *
 tx_start(uint16_t size)
 {
-	struct tx_env *e = &tx_env;
 	struct virtio_queue_params p = {
 		.vq_index = 1,
 		.size = size,
@@ -840,60 +581,23 @@ tx_start(uint16_t size)
 		.port_id = TEST_PORT,
 	};
 
-	assert_null(e->txq);
-	e->packets = 0;
-	e->bytes = 0;
-	assert_int_equal(ut_txq_create(&e->q, &p, true, FILL, &pool, 1), 0);
-	e->txq = e->q.txq;
-	e->fd = &e->q.fd;
-	if (e->frames == NULL)
-		e->frames = calloc(MAX_COLLECT, sizeof(*e->frames));
-	assert_non_null(e->frames);
-	return e;
-}
-
-static uint16_t
-tx_xmit(struct tx_env *e, struct rte_mbuf **pkts, uint16_t n)
-{
-	return virtio_xmit_pkts_vec(e->txq, pkts, n);
+	return vec_tx_start(virtio_xmit_pkts_vec, &p, true);
 }
 
 /* A burst of nothing: the driver cleans up, as it does whenever under half the ring is free. */
 static void
-tx_reap(struct tx_env *e)
+tx_reap(struct vec_tx *e)
 {
 	assert_true(e->txq->vq.nfree < e->txq->vq.size / 2);
-	assert_int_equal(tx_xmit(e, NULL, 0), 0);
+	assert_int_equal(vec_tx_xmit(e, NULL, 0), 0);
 }
 
-/* The device saw a valid ring, and stopping the queue returns every mbuf. */
+/* End of a scenario: no completion is left out of order, and vec_tx_finish(). */
 static void
-tx_finish(struct tx_env *e)
+tx_finish(struct vec_tx *e)
 {
-	struct virtqueue *vq = &e->txq->vq;
-
-	assert_int_equal(e->fd->protocol_errors, 0);
-	assert_int_equal(e->txq->stats.packets, e->packets);
-	assert_int_equal(e->txq->stats.bytes, e->bytes);
-	assert_int_equal(vq->ooo_done, 0);
-	virtio_txq_reclaim(e->txq);
-	assert_int_equal(vq->nfree, vq->size);
-	ut_txq_destroy(&e->q);
-	e->txq = NULL;
-	assert_int_equal(ut_pool_in_use(pool), 0);
-}
-
-/* A packet of `len` bytes (frame seq) in nsegs segments, the first with `headroom`. */
-static struct rte_mbuf *
-make_pkt(struct tx_env *e, uint32_t seq, uint32_t len, unsigned int nsegs, uint16_t headroom)
-{
-	struct rte_mbuf *m;
-
-	ut_frame_fill(e->frame, len, seq);
-	m = ut_mbuf_build(pool, e->frame, len, nsegs, headroom, FILL);
-	assert_non_null(m);
-	assert_int_equal(m->nb_segs, nsegs);
-	return m;
+	assert_int_equal(e->txq->vq.ooo_done, 0);
+	vec_tx_finish(e);
 }
 
 enum layout {
@@ -903,36 +607,20 @@ enum layout {
 
 /* What the device got: one ring descriptor, the layout, a zeroed header, the frame. */
 static void
-check_frame(struct tx_env *e, const struct fake_tx_frame *f, uint32_t seq, uint32_t len,
+check_frame(struct vec_tx *e, const struct fake_tx_frame *f, uint32_t seq, uint32_t len,
 	    enum layout l, unsigned int nsegs)
 {
 	assert_int_equal(f->ring_descs, 1);
 	assert_int_equal(f->indirect, l == INDIRECT);
 	assert_int_equal(f->hdr_alone, l == INDIRECT);
 	assert_int_equal(f->nbufs, l == INDIRECT ? nsegs + 1 : 1);
-	assert_true(ut_bytes_all(f->hdr, HDR_SIZE, 0));
-	assert_int_equal(f->len, len);
-	ut_frame_fill(e->frame, len, seq);
-	assert_memory_equal(f->data, e->frame, len);
-}
-
-/* Sends pkts[0..n), which must all go, and counts them in the expected stats. */
-static void
-send_all(struct tx_env *e, struct rte_mbuf **pkts, uint16_t n)
-{
-	uint16_t i;
-
-	for (i = 0; i < n; i++) {
-		e->packets++;
-		e->bytes += pkts[i]->pkt_len;
-	}
-	assert_int_equal(tx_xmit(e, pkts, n), n);
+	vec_check_frame_data(e, f, seq, len);
 }
 
 static void
 test_tx_pushed_sizes(void **state)
 {
-	struct tx_env *e = tx_start(256);
+	struct vec_tx *e = tx_start(256);
 	struct rte_mbuf *pkts[40];
 	uint32_t len = MIN_FRAME, k = 0;
 	uint16_t n, i;
@@ -943,8 +631,8 @@ test_tx_pushed_sizes(void **state)
 
 		n = (uint16_t)RTE_MIN(k++ % 40 + 1, MAX_ONE_BUF + 1 - len);
 		for (i = 0; i < n; i++)
-			pkts[i] = make_pkt(e, len + i, len + i, 1, RTE_PKTMBUF_HEADROOM);
-		send_all(e, pkts, n);
+			pkts[i] = vec_make_pkt(e, len + i, len + i, 1, RTE_PKTMBUF_HEADROOM);
+		vec_send_all(e, pkts, n);
 		assert_int_equal(e->fd->notifications, kicks + 1);
 		assert_int_equal(fake_tx_collect(e->fd, e->frames, MAX_COLLECT), n);
 		for (i = 0; i < n; i++) {
@@ -962,7 +650,7 @@ test_tx_pushed_sizes(void **state)
 	{
 		uint64_t kicks = e->fd->notifications;
 
-		assert_int_equal(tx_xmit(e, pkts, 0), 0);
+		assert_int_equal(vec_tx_xmit(e, pkts, 0), 0);
 		assert_int_equal(e->fd->notifications, kicks);
 	}
 	assert_int_equal(e->txq->stats.errors, 0);
@@ -978,7 +666,7 @@ test_tx_pushed_sizes(void **state)
 static void
 test_tx_indirect(void **state)
 {
-	struct tx_env *e = tx_start(64);
+	struct vec_tx *e = tx_start(64);
 	struct rte_mbuf *pkts[4], *shared[33], *orig[33];
 	uint32_t seq = 0;
 	unsigned int nsegs, i;
@@ -988,11 +676,12 @@ test_tx_indirect(void **state)
 		uint32_t len = 97 * nsegs + 3;
 
 		/* Headroom for the header or not: a chain is never pushed. */
-		pkts[0] = make_pkt(e, seq, len, nsegs, nsegs == 1 ? HDR_SIZE - 1 : 128);
-		pkts[1] = make_pkt(e, seq + 1, 1500 + nsegs, nsegs, 0);
-		pkts[2] = make_pkt(e, seq + 2, RTE_MIN(2000u * nsegs, (unsigned int)UT_MAX_FRAME),
-				   nsegs, nsegs == 1 ? 0 : 64);
-		send_all(e, pkts, 3);
+		pkts[0] = vec_make_pkt(e, seq, len, nsegs, nsegs == 1 ? HDR_SIZE - 1 : 128);
+		pkts[1] = vec_make_pkt(e, seq + 1, 1500 + nsegs, nsegs, 0);
+		pkts[2] = vec_make_pkt(e, seq + 2,
+				       RTE_MIN(2000u * nsegs, (unsigned int)UT_MAX_FRAME), nsegs,
+				       nsegs == 1 ? 0 : 64);
+		vec_send_all(e, pkts, 3);
 		assert_int_equal(fake_tx_collect(e->fd, e->frames, MAX_COLLECT), 3);
 		check_frame(e, &e->frames[0], seq, len, INDIRECT, nsegs);
 		check_frame(e, &e->frames[1], seq + 1, 1500 + nsegs, INDIRECT, nsegs);
@@ -1013,13 +702,13 @@ test_tx_indirect(void **state)
 	e = tx_start(128);
 	e->txq->free_thresh = 64;
 	for (i = 0; i < RTE_DIM(shared); i++, seq += 2) {
-		shared[i] = make_pkt(e, seq, 200 + i, 1, RTE_PKTMBUF_HEADROOM);
-		orig[i] = make_pkt(e, seq + 1, 900 + i, i % 3 + 1, RTE_PKTMBUF_HEADROOM);
+		shared[i] = vec_make_pkt(e, seq, 200 + i, 1, RTE_PKTMBUF_HEADROOM);
+		orig[i] = vec_make_pkt(e, seq + 1, 900 + i, i % 3 + 1, RTE_PKTMBUF_HEADROOM);
 		rte_mbuf_refcnt_update(shared[i], 1);
 		pkts[0] = shared[i];
-		pkts[1] = rte_pktmbuf_clone(orig[i], pool);
+		pkts[1] = rte_pktmbuf_clone(orig[i], vec_pool);
 		assert_non_null(pkts[1]);
-		send_all(e, pkts, 2);
+		vec_send_all(e, pkts, 2);
 		assert_int_equal(fake_tx_collect(e->fd, e->frames, MAX_COLLECT), 2);
 		check_frame(e, &e->frames[0], seq, 200 + i, INDIRECT, 1);
 		check_frame(e, &e->frames[1], seq + 1, 900 + i, INDIRECT, i % 3 + 1);
@@ -1046,7 +735,7 @@ test_tx_too_many_segments(void **state)
 {
 	static const unsigned int too_many[] = { VIRTIO_TX_INDIRECT_MAX, 20, VIRTIO_TX_MAX_SEGS,
 						 VIRTIO_TX_MAX_SEGS + 1 };
-	struct tx_env *e = tx_start(64);
+	struct vec_tx *e = tx_start(64);
 	struct rte_mbuf *pkts[3];
 	unsigned int i, in_use;
 
@@ -1054,17 +743,17 @@ test_tx_too_many_segments(void **state)
 	for (i = 0; i < RTE_DIM(too_many); i++) {
 		unsigned int n = too_many[i];
 
-		pkts[0] = make_pkt(e, 3 * i, 500, 1, RTE_PKTMBUF_HEADROOM);
-		pkts[1] = make_pkt(e, 3 * i + 1, 20 * n, n, RTE_PKTMBUF_HEADROOM);
-		pkts[2] = make_pkt(e, 3 * i + 2, 30 * (VIRTIO_TX_INDIRECT_MAX - 1),
-				   VIRTIO_TX_INDIRECT_MAX - 1, 0);
-		in_use = ut_pool_in_use(pool);
+		pkts[0] = vec_make_pkt(e, 3 * i, 500, 1, RTE_PKTMBUF_HEADROOM);
+		pkts[1] = vec_make_pkt(e, 3 * i + 1, 20 * n, n, RTE_PKTMBUF_HEADROOM);
+		pkts[2] = vec_make_pkt(e, 3 * i + 2, 30 * (VIRTIO_TX_INDIRECT_MAX - 1),
+				       VIRTIO_TX_INDIRECT_MAX - 1, 0);
+		in_use = ut_pool_in_use(vec_pool);
 		e->packets += 2;
 		e->bytes += 500 + 30 * (VIRTIO_TX_INDIRECT_MAX - 1);
 		/* All three are taken: the oversize one was dropped, not left to the caller. */
-		assert_int_equal(tx_xmit(e, pkts, 3), 3);
+		assert_int_equal(vec_tx_xmit(e, pkts, 3), 3);
 		assert_int_equal(e->txq->stats.errors, i + 1);
-		assert_int_equal(ut_pool_in_use(pool), in_use - n);
+		assert_int_equal(ut_pool_in_use(vec_pool), in_use - n);
 		assert_int_equal(fake_tx_collect(e->fd, e->frames, MAX_COLLECT), 2);
 		check_frame(e, &e->frames[0], 3 * i, 500, PUSHED, 1);
 		check_frame(e, &e->frames[1], 3 * i + 2, 30 * (VIRTIO_TX_INDIRECT_MAX - 1), INDIRECT,
@@ -1074,14 +763,14 @@ test_tx_too_many_segments(void **state)
 	{
 		uint64_t kicks = e->fd->notifications;
 
-		pkts[0] = make_pkt(e, 99, 20 * 30, 30, RTE_PKTMBUF_HEADROOM);
-		assert_int_equal(tx_xmit(e, pkts, 1), 1);
+		pkts[0] = vec_make_pkt(e, 99, 20 * 30, 30, RTE_PKTMBUF_HEADROOM);
+		assert_int_equal(vec_tx_xmit(e, pkts, 1), 1);
 		assert_int_equal(e->fd->notifications, kicks);
 		assert_int_equal(e->txq->stats.errors, RTE_DIM(too_many) + 1);
 		assert_int_equal(fake_tx_collect(e->fd, e->frames, MAX_COLLECT), 0);
 	}
-	pkts[0] = make_pkt(e, 100, 1514, 1, RTE_PKTMBUF_HEADROOM);
-	send_all(e, pkts, 1);
+	pkts[0] = vec_make_pkt(e, 100, 1514, 1, RTE_PKTMBUF_HEADROOM);
+	vec_send_all(e, pkts, 1);
 	assert_int_equal(fake_tx_collect(e->fd, e->frames, MAX_COLLECT), 1);
 	check_frame(e, &e->frames[0], 100, 1514, PUSHED, 1);
 	tx_finish(e);
@@ -1089,19 +778,19 @@ test_tx_too_many_segments(void **state)
 
 /* Mixed packets for long runs: pushed, chains, single segments without headroom. */
 static struct rte_mbuf *
-mixed_pkt(struct tx_env *e, uint32_t seq, uint32_t *len, enum layout *l, unsigned int *nsegs)
+mixed_pkt(struct vec_tx *e, uint32_t seq, uint32_t *len, enum layout *l, unsigned int *nsegs)
 {
 	struct rte_mbuf *m;
 
 	*len = ut_frame_len_for(seq, MIN_FRAME, 1514);
 	*nsegs = seq % 7 == 3 ? seq % 4 + 2 : 1;
 	*l = *nsegs > 1 || seq % 11 == 5 ? INDIRECT : PUSHED;
-	m = make_pkt(e, seq, *len, *nsegs, *l == PUSHED || *nsegs > 1 ? RTE_PKTMBUF_HEADROOM : 4);
+	m = vec_make_pkt(e, seq, *len, *nsegs,
+			 *l == PUSHED || *nsegs > 1 ? RTE_PKTMBUF_HEADROOM : 4);
 	return m;
 }
 
 #define ORDER_MIXED ((enum fake_order)-1) /* a random order for each completion batch */
-#define TRACKED	    2048 /* packets in flight at most: the largest ring and a burst */
 
 /*
  * `total` packets through the ring: the application sends 1..40 at a time
@@ -1110,7 +799,7 @@ mixed_pkt(struct tx_env *e, uint32_t seq, uint32_t *len, enum layout *l, unsigne
  * read, so a buffer freed before the device read it arrives spoiled.
  */
 static void
-run_traffic(struct tx_env *e, uint32_t total, enum fake_order order)
+run_traffic(struct vec_tx *e, uint32_t total, enum fake_order order)
 {
 	static uint32_t lens[TRACKED];
 	static uint8_t layouts[TRACKED], segs[TRACKED];
@@ -1129,7 +818,7 @@ run_traffic(struct tx_env *e, uint32_t total, enum fake_order order)
 			layouts[k] = l;
 			segs[k] = ns;
 		}
-		done = tx_xmit(e, pkts, n);
+		done = vec_tx_xmit(e, pkts, n);
 		for (i = 0; i < done; i++) {
 			e->packets++;
 			e->bytes += lens[(sent + i) % TRACKED];
@@ -1144,7 +833,7 @@ run_traffic(struct tx_env *e, uint32_t total, enum fake_order order)
 
 			if (o == ORDER_MIXED)
 				o = (enum fake_order)(ut_rand(&rnd) % 3);
-			ut_pool_poison(pool, 0xee);
+			ut_pool_poison(vec_pool, 0xee);
 			e->fd->hold = true;
 			k = fake_tx_collect(e->fd, e->frames, ut_rand(&rnd) % 48 + 1);
 			assert_true(k > 0);
@@ -1178,7 +867,7 @@ test_tx_laps(void **state)
 
 	RTE_SET_USED(state);
 	for (r = 0; r < RTE_DIM(runs); r++) {
-		struct tx_env *e = tx_start(runs[r].size);
+		struct vec_tx *e = tx_start(runs[r].size);
 
 		run_traffic(e, runs[r].total, runs[r].order);
 		assert_int_equal(e->txq->stats.errors, 0);
@@ -1196,7 +885,7 @@ test_tx_laps(void **state)
 static void
 test_tx_ring_full(void **state)
 {
-	struct tx_env *e = tx_start(64);
+	struct vec_tx *e = tx_start(64);
 	struct virtqueue *vq = &e->txq->vq;
 	struct rte_mbuf *pkts[100];
 	unsigned int i, in_use;
@@ -1204,17 +893,17 @@ test_tx_ring_full(void **state)
 
 	RTE_SET_USED(state);
 	for (i = 0; i < 100; i++)
-		pkts[i] = make_pkt(e, i, 100 + i, i % 5 == 4 ? 2 : 1, RTE_PKTMBUF_HEADROOM);
-	assert_int_equal(tx_xmit(e, pkts, 100), 64);
+		pkts[i] = vec_make_pkt(e, i, 100 + i, i % 5 == 4 ? 2 : 1, RTE_PKTMBUF_HEADROOM);
+	assert_int_equal(vec_tx_xmit(e, pkts, 100), 64);
 	assert_int_equal(vq->nfree, 0);
 	kicks = e->fd->notifications;
-	assert_int_equal(tx_xmit(e, pkts + 64, 36), 0);
+	assert_int_equal(vec_tx_xmit(e, pkts + 64, 36), 0);
 	assert_int_equal(e->fd->notifications, kicks);
 	assert_int_equal(fake_tx_collect(e->fd, e->frames, MAX_COLLECT), 64);
 	for (i = 0; i < 64; i++)
 		check_frame(e, &e->frames[i], i, 100 + i, i % 5 == 4 ? INDIRECT : PUSHED,
 			    i % 5 == 4 ? 2 : 1);
-	assert_int_equal(tx_xmit(e, pkts + 64, 36), 36);
+	assert_int_equal(vec_tx_xmit(e, pkts + 64, 36), 36);
 	assert_int_equal(fake_tx_collect(e->fd, e->frames, MAX_COLLECT), 36);
 	for (i = 64; i < 100; i++) {
 		check_frame(e, &e->frames[i - 64], i, 100 + i, i % 5 == 4 ? INDIRECT : PUSHED,
@@ -1234,21 +923,21 @@ test_tx_ring_full(void **state)
 	 * packet goes out through the scalar path, as every later one does.
 	 */
 	for (i = 0; i < 64; i++)
-		pkts[i] = make_pkt(e, 200 + i, 300, 1, RTE_PKTMBUF_HEADROOM);
-	send_all(e, pkts, 64);
+		pkts[i] = vec_make_pkt(e, 200 + i, 300, 1, RTE_PKTMBUF_HEADROOM);
+	vec_send_all(e, pkts, 64);
 	assert_int_equal(vq->nfree, 0);
 	e->fd->hold = true;
 	assert_int_equal(fake_tx_collect(e->fd, e->frames, MAX_COLLECT), 64);
 	assert_int_equal(fake_publish(e->fd, 0, FAKE_ORDER_REVERSE), 0);
 	assert_int_equal(fake_publish(e->fd, 63, FAKE_ORDER_FIFO), 63);
-	pkts[0] = make_pkt(e, 300, 300, 1, RTE_PKTMBUF_HEADROOM);
-	in_use = ut_pool_in_use(pool);
-	assert_int_equal(tx_xmit(e, pkts, 1), 1);
+	pkts[0] = vec_make_pkt(e, 300, 300, 1, RTE_PKTMBUF_HEADROOM);
+	in_use = ut_pool_in_use(vec_pool);
+	assert_int_equal(vec_tx_xmit(e, pkts, 1), 1);
 	assert_int_equal(vq->ooo_done, 0);
 	assert_true(vq->vec_given_up);
 	assert_int_equal(vq->errors.vec_stalls, 1);
 	assert_int_equal(vq->nfree, 62);
-	assert_int_equal(ut_pool_in_use(pool), in_use - 63);
+	assert_int_equal(ut_pool_in_use(vec_pool), in_use - 63);
 	/* The oldest completes late: its mbuf and descriptor come back too. */
 	assert_int_equal(fake_publish(e->fd, UINT32_MAX, FAKE_ORDER_FIFO), 1);
 	e->fd->hold = false;
@@ -1258,7 +947,7 @@ test_tx_ring_full(void **state)
 	e->bytes += 300;
 	assert_int_equal(virtio_txq_cleanup(e->txq), 2);
 	assert_int_equal(vq->nfree, 64);
-	assert_int_equal(ut_pool_in_use(pool), 0);
+	assert_int_equal(ut_pool_in_use(vec_pool), 0);
 	tx_finish(e);
 }
 
@@ -1270,7 +959,7 @@ test_tx_ring_full(void **state)
 static void
 test_tx_bad_used_ids(void **state)
 {
-	struct tx_env *e = tx_start(64);
+	struct vec_tx *e = tx_start(64);
 	struct virtqueue *vq = &e->txq->vq;
 	struct rte_mbuf *pkts[40];
 	uint16_t free_id, uncollected;
@@ -1282,8 +971,8 @@ test_tx_bad_used_ids(void **state)
 
 		/* 40 more: the 20 left last round complete and are reclaimed with these. */
 		for (i = 0; i < 40; i++)
-			pkts[i] = make_pkt(e, base + i, 128 + r, 1, RTE_PKTMBUF_HEADROOM);
-		send_all(e, pkts, 40);
+			pkts[i] = vec_make_pkt(e, base + i, 128 + r, 1, RTE_PKTMBUF_HEADROOM);
+		vec_send_all(e, pkts, 40);
 		e->fd->hold = true;
 		assert_int_equal(fake_tx_collect(e->fd, e->frames, 20), 20);
 		uncollected = e->fd->avail->ring[e->fd->last_avail & 63];
@@ -1300,12 +989,12 @@ test_tx_bad_used_ids(void **state)
 		fake_publish(e->fd, UINT32_MAX, FAKE_ORDER_FIFO);
 		tx_reap(e);
 		assert_int_equal(vq->errors.bad_used_id, 5 * (r + 1));
-		assert_int_equal(ut_pool_in_use(pool), 20);
+		assert_int_equal(ut_pool_in_use(vec_pool), 20);
 		assert_int_equal(vq->nfree, 44);
 		assert_int_equal(vq->ooo_done, 0);
 
 		/* The rest completes, intact although freed mbufs were poisoned. */
-		ut_pool_poison(pool, 0xee);
+		ut_pool_poison(vec_pool, 0xee);
 		assert_int_equal(fake_tx_collect(e->fd, e->frames, MAX_COLLECT), 20);
 		for (i = 0; i < 20; i++)
 			check_frame(e, &e->frames[i], base + 20 + i, 128 + r, PUSHED, 1);
@@ -1322,7 +1011,7 @@ test_tx_bad_used_ids(void **state)
 static void
 test_tx_lost_completion_keeps_sending(void **state)
 {
-	struct tx_env *e;
+	struct vec_tx *e;
 	struct rte_mbuf *pkt;
 	uint32_t k;
 
@@ -1333,15 +1022,15 @@ test_tx_lost_completion_keeps_sending(void **state)
 	 * real completion stays staged (newest first, one published) for good.
 	 */
 	e->fd->hold = true;
-	pkt = make_pkt(e, 0, 100, 1, RTE_PKTMBUF_HEADROOM);
-	send_all(e, &pkt, 1);
+	pkt = vec_make_pkt(e, 0, 100, 1, RTE_PKTMBUF_HEADROOM);
+	vec_send_all(e, &pkt, 1);
 	assert_int_equal(fake_tx_collect(e->fd, e->frames, MAX_COLLECT), 1);
 	fake_inject_used(e->fd, FAKE_BOGUS_ID, 0);
 	for (k = 1; k <= 3 * 64; k++) {
 		assert_int_equal(fake_publish(e->fd, 0, FAKE_ORDER_REVERSE), 0);
 		assert_int_equal(fake_publish(e->fd, 1, FAKE_ORDER_FIFO), 1);
-		pkt = make_pkt(e, k, 100, 1, RTE_PKTMBUF_HEADROOM);
-		if (tx_xmit(e, &pkt, 1) != 1) {
+		pkt = vec_make_pkt(e, k, 100, 1, RTE_PKTMBUF_HEADROOM);
+		if (vec_tx_xmit(e, &pkt, 1) != 1) {
 			rte_pktmbuf_free(pkt);
 			fail_msg("Tx stopped %u packets after the lost completion: %u descriptors "
 				 "free, %u completed out of order", k, e->txq->vq.nfree,
@@ -1351,7 +1040,7 @@ test_tx_lost_completion_keeps_sending(void **state)
 		check_frame(e, &e->frames[0], k, 100, PUSHED, 1);
 	}
 	virtio_txq_reclaim(e->txq);
-	assert_int_equal(ut_pool_in_use(pool), 0);
+	assert_int_equal(ut_pool_in_use(vec_pool), 0);
 }
 
 static int
@@ -1390,9 +1079,9 @@ mark_skipped(struct CMUnitTest *t, char *name, size_t size, const char *reason)
 	t->teardown_func = NULL;
 }
 
-#define RX_CASE(fn, v) { #fn "/" #v, fn, pool_setup, rx_teardown, (void *)&rx_##v }
+#define RX_CASE(fn, v) { #fn "/" #v, fn, vec_pool_setup, vec_rx_teardown, (void *)&rx_##v }
 #define RX(fn)	       RX_CASE(fn, sse), RX_CASE(fn, avx2)
-#define TX(fn)	       cmocka_unit_test_setup_teardown(fn, pool_setup, tx_teardown)
+#define TX(fn)	       cmocka_unit_test_setup_teardown(fn, vec_pool_setup, vec_tx_teardown)
 
 int
 main(void)

@@ -216,39 +216,65 @@ ut_rand(uint32_t *state)
 	return x;
 }
 
+/*
+ * Zeroed memory for a queue of `len` bytes and UT_RING_SLACK after it, which
+ * the driver's initialiser lays out by virtual address, as p says from here on.
+ */
 static void *
-zalloc_ring(size_t len)
+queue_mem(struct virtio_queue_params *p, size_t len)
 {
-	void *mem = aligned_alloc(4096, RTE_ALIGN_CEIL(len, 4096));
+	size_t alloc = RTE_ALIGN_CEIL(len + UT_RING_SLACK, 4096);
+	void *mem = aligned_alloc(4096, alloc);
 
-	if (mem != NULL)
-		memset(mem, 0, RTE_ALIGN_CEIL(len, 4096));
+	if (mem == NULL)
+		return NULL;
+	memset(mem, 0, alloc);
+	p->mem = mem;
+	p->dev_addr = (uintptr_t)mem;
+	p->use_va = true;
 	return mem;
+}
+
+/* Attaches the fake to a queue the driver initialised; on failure the queue is finalised. */
+static int
+attach_fake(struct fake_dev *fd, struct virtqueue *vq, const struct virtio_queue_params *p,
+		bool mergeable)
+{
+	int ret = fake_dev_init(fd, vq, p->hdr_size, mergeable);
+
+	if (ret != 0) {
+		vq_fini(vq);
+		return ret;
+	}
+	fd->in_order = p->in_order;
+	return 0;
+}
+
+/* Undoes queue_mem(), the driver's initialiser and attach_fake(). */
+static void
+queue_free(struct virtqueue *vq, struct fake_dev *fd, void *mem, void *q)
+{
+	vq_fini(vq);
+	fake_dev_fini(fd);
+	free(mem);
+	rte_free(q);
 }
 
 int
 ut_rxq_create(struct ut_rxq *q, struct virtio_queue_params *p, struct rte_mempool *mp)
 {
-	size_t len = virtio_rxq_mem_size(p->size, p->packed) + UT_RING_SLACK;
 	int ret = -ENOMEM;
 
 	memset(q, 0, sizeof(*q));
 	q->rxq = rte_zmalloc("ut_rxq", sizeof(*q->rxq), RTE_CACHE_LINE_SIZE);
-	q->ring = zalloc_ring(len);
+	q->ring = queue_mem(p, virtio_rxq_mem_size(p->size, p->packed));
 	if (q->rxq == NULL || q->ring == NULL)
 		goto fail;
-	p->mem = q->ring;
-	p->dev_addr = (uintptr_t)q->ring;
-	p->use_va = true;
 	ret = virtio_rxq_init(q->rxq, p, mp);
+	if (ret == 0)
+		ret = attach_fake(&q->fd, &q->rxq->vq, p, p->mergeable);
 	if (ret != 0)
 		goto fail;
-	ret = fake_dev_init(&q->fd, &q->rxq->vq, p->hdr_size, p->mergeable);
-	if (ret != 0) {
-		vq_fini(&q->rxq->vq);
-		goto fail;
-	}
-	q->fd.in_order = p->in_order;
 	ret = fake_dev_add_mempool(&q->fd, mp);
 	if (ret != 0) {
 		ut_rxq_destroy(q);
@@ -267,28 +293,21 @@ ut_txq_create(struct ut_txq *q, struct virtio_queue_params *p, bool use_indirect
 		struct rte_mempool *const *pools, unsigned int npools)
 {
 	size_t slots_len = sizeof(struct virtio_tx_slot) * p->size;
-	size_t len = virtio_txq_mem_size(p->size, p->packed) + UT_RING_SLACK;
 	unsigned int i;
 	int ret = -ENOMEM;
 
 	memset(q, 0, sizeof(*q));
 	q->txq = rte_zmalloc("ut_txq", sizeof(*q->txq), RTE_CACHE_LINE_SIZE);
-	q->mem = zalloc_ring(len);
+	q->mem = queue_mem(p, virtio_txq_mem_size(p->size, p->packed));
 	if (q->txq == NULL || q->mem == NULL)
 		goto fail;
-	p->mem = q->mem;
-	p->dev_addr = (uintptr_t)q->mem;
-	p->use_va = true;
 	ret = virtio_txq_init(q->txq, p, use_indirect);
 	if (ret != 0)
 		goto fail;
 	memset(q->txq->slots, fill, slots_len);
-	ret = fake_dev_init(&q->fd, &q->txq->vq, p->hdr_size, false);
-	if (ret != 0) {
-		vq_fini(&q->txq->vq);
+	ret = attach_fake(&q->fd, &q->txq->vq, p, false);
+	if (ret != 0)
 		goto fail;
-	}
-	q->fd.in_order = p->in_order;
 	ret = fake_dev_add_region(&q->fd, q->txq->slots, slots_len);
 	for (i = 0; i < npools && ret == 0; i++)
 		ret = fake_dev_add_mempool(&q->fd, pools[i]);
@@ -310,10 +329,7 @@ ut_rxq_destroy(struct ut_rxq *q)
 	if (q->rxq == NULL)
 		return;
 	virtio_rxq_reclaim(q->rxq);
-	vq_fini(&q->rxq->vq);
-	fake_dev_fini(&q->fd);
-	free(q->ring);
-	rte_free(q->rxq);
+	queue_free(&q->rxq->vq, &q->fd, q->ring, q->rxq);
 	q->rxq = NULL;
 	q->ring = NULL;
 }
@@ -324,10 +340,7 @@ ut_txq_destroy(struct ut_txq *q)
 	if (q->txq == NULL)
 		return;
 	virtio_txq_reclaim(q->txq);
-	vq_fini(&q->txq->vq);
-	fake_dev_fini(&q->fd);
-	free(q->mem);
-	rte_free(q->txq);
+	queue_free(&q->txq->vq, &q->fd, q->mem, q->txq);
 	q->txq = NULL;
 	q->mem = NULL;
 }
@@ -443,10 +456,16 @@ ut_hog_take(struct ut_hog *h, struct rte_mempool *mp, unsigned int leave)
 }
 
 void
+ut_hog_give_back(struct ut_hog *h, unsigned int n)
+{
+	while (n-- > 0 && h->n > 0)
+		ut_mbuf_free_dirty(h->m[--h->n]);
+}
+
+void
 ut_hog_release(struct ut_hog *h)
 {
-	while (h->n > 0)
-		ut_mbuf_free_dirty(h->m[--h->n]);
+	ut_hog_give_back(h, h->n);
 }
 
 const char *

@@ -153,6 +153,9 @@ bool ut_hog_take(struct ut_hog *h, struct rte_mempool *mp, unsigned int leave);
 /* Keeps one mbuf (a received packet, say); false if the hog is full. */
 bool ut_hog_keep(struct ut_hog *h, struct rte_mbuf *m);
 
+/* Gives the `n` mbufs kept last back, dirtied (ut_mbuf_free_dirty). */
+void ut_hog_give_back(struct ut_hog *h, unsigned int n);
+
 /* Gives every kept mbuf back, dirtied (ut_mbuf_free_dirty). */
 void ut_hog_release(struct ut_hog *h);
 
