@@ -237,13 +237,6 @@ recv_one(struct rx_env *e, uint32_t seq, uint32_t len)
 	check_pkt(e, pkts[0], seq, len);
 }
 
-static uint64_t
-dev_errors(const struct virtqueue *vq)
-{
-	return vq->errors.bad_used_id + vq->errors.bad_used_idx + vq->errors.bad_used_len +
-			vq->errors.bad_num_buffers;
-}
-
 /* ---- what the driver posts ---- */
 
 /* Every posted descriptor: one device-writable buffer, flags right for the lap. */
@@ -347,7 +340,7 @@ test_prx_frame_sizes(void **state)
 	assert_int_equal(e->rxq->stats.bytes, bytes);
 	assert_int_equal(e->rxq->stats.errors, 0);
 	assert_int_equal(e->rxq->stats.nombuf, 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 	assert_true(e->rxq->vq.nfree < VIRTIO_RX_REFILL_BATCH);
 	assert_true(fake_packed_in_step(&e->fd));
 	/* Nothing more: an empty poll returns nothing. */
@@ -405,7 +398,7 @@ test_prx_mergeable_sizes(void **state)
 	assert_int_equal(e->rxq->stats.packets, seq);
 	assert_int_equal(e->rxq->stats.bytes, bytes);
 	assert_int_equal(e->rxq->stats.errors, 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 	assert_int_equal(e->fd.used_written, bufs);
 	assert_true(fake_packed_in_step(&e->fd));
 	rx_finish(e);
@@ -418,7 +411,7 @@ run_wrap(struct rx_env *e, uint32_t n, uint32_t min_len, uint32_t max_len)
 	struct rte_mbuf *pkts[BURST];
 	uint32_t sent = 0, seen = 0;
 	uint64_t packets_before = e->rxq->stats.packets;
-	uint64_t errors_before = e->rxq->stats.errors + dev_errors(&e->rxq->vq);
+	uint64_t errors_before = e->rxq->stats.errors + ut_dev_errors(&e->rxq->vq);
 
 	while (seen < n) {
 		uint16_t got, i;
@@ -437,7 +430,7 @@ run_wrap(struct rx_env *e, uint32_t n, uint32_t min_len, uint32_t max_len)
 			check_pkt(e, pkts[i], seen, ut_frame_len_for(seen, min_len, max_len));
 	}
 	assert_int_equal(e->rxq->stats.packets, packets_before + n);
-	assert_int_equal(e->rxq->stats.errors + dev_errors(&e->rxq->vq), errors_before);
+	assert_int_equal(e->rxq->stats.errors + ut_dev_errors(&e->rxq->vq), errors_before);
 	assert_true(fake_packed_in_step(&e->fd));
 }
 
@@ -531,7 +524,7 @@ run_small_ring(struct rx_env *e, uint32_t len, uint32_t total)
 			idle = 0;
 	}
 	assert_int_equal(e->rxq->stats.errors, 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 	assert_true(fake_packed_in_step(&e->fd));
 }
 
@@ -603,7 +596,7 @@ run_out_of_order(struct rx_env *e, enum fake_order order, uint32_t max_len)
 	}
 	assert_int_equal(e->rxq->stats.packets, packets_before + 6 * npkts);
 	assert_int_equal(e->rxq->stats.errors, 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 	assert_true(fake_packed_in_step(&e->fd));
 }
 
@@ -673,7 +666,7 @@ run_bad_cases(struct rx_env *e, unsigned int rounds)
 			const struct bad_case *c = &bad_cases[i];
 			struct virtqueue *vq = &e->rxq->vq;
 			uint64_t *counter = (uint64_t *)((uint8_t *)&vq->errors + c->counter);
-			uint64_t before = *counter, all_before = dev_errors(vq);
+			uint64_t before = *counter, all_before = ut_dev_errors(vq);
 			uint64_t errors_before = e->rxq->stats.errors;
 			uint64_t packets_before = e->rxq->stats.packets;
 			uint16_t n;
@@ -698,7 +691,7 @@ run_bad_cases(struct rx_env *e, unsigned int rounds)
 			check_pkt(e, pkts[1], seq + 1, 1200);
 			seq += 2;
 			assert_int_equal(*counter, before + 1);
-			assert_int_equal(dev_errors(vq), all_before + 1);
+			assert_int_equal(ut_dev_errors(vq), all_before + 1);
 			assert_int_equal(e->rxq->stats.errors, errors_before + 1);
 			assert_int_equal(e->rxq->stats.packets, packets_before + 2);
 			/* Looking where the device writes next. */
@@ -708,7 +701,7 @@ run_bad_cases(struct rx_env *e, unsigned int rounds)
 			assert_true(deliver(e, seq, 1518) > 0);
 			recv_one(e, seq++, 1518);
 			assert_int_equal(rx_burst(e, pkts, BURST), 0);
-			assert_int_equal(dev_errors(vq), all_before + 1);
+			assert_int_equal(ut_dev_errors(vq), all_before + 1);
 		}
 	}
 	/* Lap after lap afterwards, still in step. */
@@ -760,7 +753,7 @@ run_wrong_wrap(struct rx_env *e, unsigned int rounds)
 			(uint16_t)((w ? used : avail) | VRING_DESC_F_WRITE),
 		};
 		uint16_t next_used = vq->next_used, nfree = vq->nfree, id;
-		uint64_t errors = dev_errors(vq), stats_errors = e->rxq->stats.errors;
+		uint64_t errors = ut_dev_errors(vq), stats_errors = e->rxq->stats.errors;
 		uint32_t len = 100 + r % 1400;
 
 		e->fd.hold = true;
@@ -773,7 +766,7 @@ run_wrong_wrap(struct rx_env *e, unsigned int rounds)
 			assert_int_equal(rx_burst(e, pkts, BURST), 0);
 			assert_int_equal(vq->next_used, next_used);
 			assert_int_equal(vq->nfree, nfree);
-			assert_int_equal(dev_errors(vq), errors);
+			assert_int_equal(ut_dev_errors(vq), errors);
 			assert_int_equal(e->rxq->stats.errors, stats_errors);
 		}
 		e->fd.hold = false;
@@ -826,7 +819,7 @@ run_head_first(struct rx_env *e, uint32_t seq, uint32_t len)
 		assert_int_equal(vq->next_used, next_used);
 		assert_int_equal(vq->used_wrap, used_wrap);
 		assert_int_equal(vq->nfree, nfree);
-		assert_int_equal(dev_errors(vq), 0);
+		assert_int_equal(ut_dev_errors(vq), 0);
 	}
 	assert_int_equal(fake_publish(&e->fd, UINT32_MAX, FAKE_ORDER_FIFO), 1);
 	e->fd.hold = false;
@@ -891,7 +884,7 @@ test_prx_nothing_posted(void **state)
 	/* An all-zero ring holds nothing used. */
 	assert_int_equal(rx_burst(e, pkts, BURST), 0);
 	assert_int_equal(e->rxq->stats.errors, 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 	assert_int_equal(deliver(e, 1, 100), -ENOSPC);
 	/* Mbufs come back: the next poll posts buffers and traffic flows. */
 	hog_release(e);
@@ -939,7 +932,7 @@ run_pool_empty(struct rx_env *e, uint32_t len)
 	for (r = 0; r < 3; r++)
 		assert_int_equal(rx_burst(e, pkts, BURST), 0);
 	assert_int_equal(e->rxq->vq.nfree, size);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 	assert_true(fake_packed_in_step(&e->fd));
 
 	/* The application gives the mbufs back: Rx recovers by itself. */

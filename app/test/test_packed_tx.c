@@ -180,13 +180,6 @@ tx_clean(struct tx_env *e)
 	return virtio_packed_txq_cleanup(e->txq);
 }
 
-static uint64_t
-dev_errors(const struct virtqueue *vq)
-{
-	return vq->errors.bad_used_id + vq->errors.bad_used_idx + vq->errors.bad_used_len +
-			vq->errors.bad_num_buffers;
-}
-
 /*
  * A packet of `len` bytes (frame seq) in nsegs segments, the first one with
  * `headroom`; from the jumbo pool when a segment would not fit a default mbuf.
@@ -393,7 +386,7 @@ run_layouts(bool inorder)
 			}
 		}
 		assert_int_equal(e->txq->stats.errors, 0);
-		assert_int_equal(dev_errors(&e->txq->vq), 0);
+		assert_int_equal(ut_dev_errors(&e->txq->vq), 0);
 		tx_finish(e);
 	}
 	print_message("# packets sent: %u pushed, %u indirect, %u with a header slot\n",
@@ -727,7 +720,7 @@ test_ptx_in_order_batches(void **state)
 	}
 	assert_true(e->fd.garbage_written > 0); /* some batches were several buffers */
 	assert_true(e->fd.used_wraps > 5);
-	assert_int_equal(dev_errors(vq), 0);
+	assert_int_equal(ut_dev_errors(vq), 0);
 	assert_int_equal(e->txq->stats.errors, 0);
 	tx_finish(e);
 
@@ -1150,7 +1143,7 @@ run_wrong_wrap(struct tx_env *e, unsigned int rounds)
 			assert_int_equal(vq->next_used, next_used);
 			assert_int_equal(vq->nfree, nfree);
 			assert_int_equal(mbufs_in_use(), in_use);
-			assert_int_equal(dev_errors(vq), 0);
+			assert_int_equal(ut_dev_errors(vq), 0);
 		}
 		e->fd.hold = false;
 		assert_int_equal(fake_publish(&e->fd, UINT32_MAX, FAKE_ORDER_FIFO), 1);

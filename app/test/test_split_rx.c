@@ -244,13 +244,6 @@ recv_one(struct rx_env *e, uint32_t seq, uint32_t len)
 	check_pkt(e, pkts[0], seq, len);
 }
 
-static uint64_t
-dev_errors(const struct virtqueue *vq)
-{
-	return vq->errors.bad_used_id + vq->errors.bad_used_idx + vq->errors.bad_used_len +
-			vq->errors.bad_num_buffers;
-}
-
 /* ---- good traffic ---- */
 
 static void
@@ -289,7 +282,7 @@ test_rx_frame_sizes(void **state)
 	assert_int_equal(e->rxq->stats.bytes, bytes);
 	assert_int_equal(e->rxq->stats.errors, 0);
 	assert_int_equal(e->rxq->stats.nombuf, 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 	/* The driver keeps the ring stocked as it goes. */
 	assert_true(e->rxq->vq.nfree < VIRTIO_RX_REFILL_BATCH);
 	rx_finish(e);
@@ -352,7 +345,7 @@ test_rx_mergeable_sizes(void **state)
 	assert_int_equal(e->rxq->stats.packets, RTE_DIM(sizes) + 20);
 	assert_int_equal(e->rxq->stats.bytes, bytes);
 	assert_int_equal(e->rxq->stats.errors, 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 	rx_finish(e);
 }
 
@@ -363,7 +356,7 @@ run_wrap(struct rx_env *e, uint32_t n, uint32_t min_len, uint32_t max_len)
 	struct rte_mbuf *pkts[BURST];
 	uint32_t sent = 0, seen = 0;
 	uint64_t packets_before = e->rxq->stats.packets;
-	uint64_t errors_before = e->rxq->stats.errors + dev_errors(&e->rxq->vq);
+	uint64_t errors_before = e->rxq->stats.errors + ut_dev_errors(&e->rxq->vq);
 
 	while (seen < n) {
 		uint16_t got, i;
@@ -382,7 +375,7 @@ run_wrap(struct rx_env *e, uint32_t n, uint32_t min_len, uint32_t max_len)
 			check_pkt(e, pkts[i], seen, ut_frame_len_for(seen, min_len, max_len));
 	}
 	assert_int_equal(e->rxq->stats.packets, packets_before + n);
-	assert_int_equal(e->rxq->stats.errors + dev_errors(&e->rxq->vq), errors_before);
+	assert_int_equal(e->rxq->stats.errors + ut_dev_errors(&e->rxq->vq), errors_before);
 }
 
 static void
@@ -456,7 +449,7 @@ run_out_of_order(struct rx_env *e, enum fake_order order, uint32_t max_len)
 	}
 	assert_int_equal(e->rxq->stats.packets, packets_before + 4 * npkts);
 	assert_int_equal(e->rxq->stats.errors, 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 }
 
 static void
@@ -500,7 +493,7 @@ test_rx_nothing_posted(void **state)
 	hog_pool(e, 0);
 	assert_int_equal(rx_burst(e, pkts, BURST), 0);
 	assert_int_equal(e->rxq->stats.errors, 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 	assert_int_equal(deliver(e, 1, 100), -ENOSPC);
 	/* Mbufs come back: the next poll posts buffers and traffic flows. */
 	hog_release(e);
@@ -542,7 +535,7 @@ run_pool_empty(struct rx_env *e, uint16_t size)
 	/* Nothing posted: the device has nowhere to write. */
 	assert_int_equal(deliver(e, seq, len), -ENOSPC);
 	assert_int_equal(rx_burst(e, pkts, BURST), 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 
 	/* The application gives the mbufs back: Rx recovers by itself. */
 	for (i = 0; i < nkept; i++)
@@ -807,7 +800,7 @@ run_bad_case_table(struct rx_env *e, const struct bad_case *table, unsigned int 
 		const struct bad_case *c = &table[i];
 		struct virtqueue *vq = &e->rxq->vq;
 		uint64_t *counter = (uint64_t *)((uint8_t *)&vq->errors + c->counter);
-		uint64_t before = *counter, all_before = dev_errors(vq);
+		uint64_t before = *counter, all_before = ut_dev_errors(vq);
 		uint64_t errors_before = e->rxq->stats.errors;
 		uint64_t packets_before = e->rxq->stats.packets;
 		uint16_t n;
@@ -837,7 +830,7 @@ run_bad_case_table(struct rx_env *e, const struct bad_case *table, unsigned int 
 		check_pkt(e, pkts[1], seq + 1, 1200);
 		seq += 2;
 		assert_int_equal(*counter, before + 1);
-		assert_int_equal(dev_errors(vq), all_before + 1);
+		assert_int_equal(ut_dev_errors(vq), all_before + 1);
 		assert_int_equal(e->rxq->stats.errors, errors_before + 1);
 		assert_int_equal(e->rxq->stats.packets, packets_before + 2);
 
@@ -845,7 +838,7 @@ run_bad_case_table(struct rx_env *e, const struct bad_case *table, unsigned int 
 		assert_true(deliver(e, seq, 1518) > 0);
 		recv_one(e, seq++, 1518);
 		assert_int_equal(rx_burst(e, pkts, BURST), 0);
-		assert_int_equal(dev_errors(vq), all_before + 1);
+		assert_int_equal(ut_dev_errors(vq), all_before + 1);
 	}
 }
 
@@ -951,7 +944,7 @@ run_mergeable_withheld(struct rx_env *e)
 	recv_one(e, 3, 7000);
 
 	assert_int_equal(e->rxq->stats.errors, 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 	/* Withheld forever: stopping the queue still returns every mbuf. */
 	assert_int_equal(deliver(e, 4, 9728), 5);
 	assert_int_equal(fake_publish(&e->fd, 2, FAKE_ORDER_FIFO), 2);
@@ -1063,7 +1056,7 @@ test_rx_inorder_frame_sizes(void **state)
 	assert_int_equal(e->rxq->stats.bytes, bytes);
 	assert_int_equal(e->rxq->stats.errors, 0);
 	assert_int_equal(e->rxq->stats.nombuf, 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 	assert_true(e->rxq->vq.nfree < VIRTIO_RX_REFILL_BATCH);
 	/* Descriptors were handed out in sequence: the device is at the right id. */
 	assert_int_equal(e->fd.chains_taken, packets);
@@ -1121,7 +1114,7 @@ test_rx_inorder_mergeable_sizes(void **state)
 	assert_int_equal(e->rxq->stats.packets, seq);
 	assert_int_equal(e->rxq->stats.bytes, bytes);
 	assert_int_equal(e->rxq->stats.errors, 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 	assert_int_equal(e->fd.chains_taken, bufs);
 	assert_int_equal(e->fd.next_head, bufs % 256);
 	rx_finish(e);
@@ -1327,7 +1320,7 @@ test_rx_inorder_mergeable_withheld(void **state)
 		check_pkt(e, pkts[0], 10, 9000);
 	}
 	assert_int_equal(e->rxq->stats.errors, 0);
-	assert_int_equal(dev_errors(&e->rxq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 	rx_finish(e);
 }
 
@@ -1352,7 +1345,7 @@ test_rx_inorder_small_rings(void **state)
 		rx_setup_mode(e, rings[i].size, true, true, pool, true);
 		assert_true(bufs_needed(e, rings[i].len) <= rings[i].size);
 		run_small_ring(e, rings[i].len, 300);
-		assert_int_equal(dev_errors(&e->rxq->vq), 0);
+		assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 		rx_finish(e);
 	}
 }
@@ -1420,7 +1413,7 @@ test_rx_inorder_pool_low(void **state)
 		}
 		run_wrap(e, 700, 60, m == 1 ? UT_MAX_FRAME : 1518);
 		assert_int_equal(e->rxq->stats.errors, 0);
-		assert_int_equal(dev_errors(&e->rxq->vq), 0);
+		assert_int_equal(ut_dev_errors(&e->rxq->vq), 0);
 		rx_finish(e);
 	}
 }

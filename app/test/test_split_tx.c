@@ -167,13 +167,6 @@ tx_clean(struct tx_env *e)
 	return e->inorder ? virtio_txq_cleanup_inorder(e->txq) : virtio_txq_cleanup(e->txq);
 }
 
-static uint64_t
-dev_errors(const struct virtqueue *vq)
-{
-	return vq->errors.bad_used_id + vq->errors.bad_used_idx + vq->errors.bad_used_len +
-			vq->errors.bad_num_buffers;
-}
-
 /* A packet of `len` bytes (frame seq) in nsegs segments; the first one's headroom set. */
 static struct rte_mbuf *
 make_pkt(struct tx_env *e, struct rte_mempool *mp, uint32_t seq, uint32_t len, unsigned int nsegs,
@@ -345,7 +338,7 @@ run_multiseg(struct tx_env *e, bool use_indirect, bool pushable)
 		}
 	}
 	assert_int_equal(e->txq->stats.errors, 0);
-	assert_int_equal(dev_errors(&e->txq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->txq->vq), 0);
 }
 
 static void
@@ -812,7 +805,7 @@ run_index_wrap(bool inorder)
 	assert_int_equal(e->txq->stats.packets, total);
 	assert_int_equal(e->txq->vq.avail_idx, (uint16_t)total);
 	assert_int_equal(e->fd.used_idx, (uint16_t)total);
-	assert_int_equal(dev_errors(&e->txq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->txq->vq), 0);
 	tx_finish(e);
 }
 
@@ -1047,7 +1040,7 @@ run_inorder_wrap(struct tx_env *e, bool use_indirect, bool last_only, uint32_t t
 	tx_clean(e);
 	assert_int_equal(e->txq->vq.nfree, 256);
 	assert_int_equal(mbufs_in_use(), 0);
-	assert_int_equal(dev_errors(&e->txq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->txq->vq), 0);
 	tx_finish(e);
 }
 
@@ -1149,7 +1142,7 @@ test_tx_inorder_last_used_only(void **state)
 	assert_int_equal(tx_clean(e), 200);
 	assert_int_equal(mbufs_in_use(), 0);
 	assert_int_equal(e->txq->vq.nfree, 256);
-	assert_int_equal(dev_errors(&e->txq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->txq->vq), 0);
 	tx_finish(e);
 }
 
@@ -1194,7 +1187,7 @@ test_tx_inorder_cleanup(void **state)
 	assert_int_equal(tx_clean(e), descs - first_descs);
 	assert_int_equal(e->txq->vq.nfree, 256);
 	assert_int_equal(mbufs_in_use(), 0);
-	assert_int_equal(dev_errors(&e->txq->vq), 0);
+	assert_int_equal(ut_dev_errors(&e->txq->vq), 0);
 	tx_finish(e);
 
 	/* The device never completes: stopping the queue still frees everything. */
