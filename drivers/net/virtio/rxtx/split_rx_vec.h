@@ -85,13 +85,13 @@ vec_rx_burst(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	     const uint16_t group, vec_rx_group_t group_step)
 {
 	struct virtqueue *vq = &rxq->vq;
-	uint16_t n = RTE_MIN(vq_used_pending(vq), nb_pkts);
 	uint16_t pos = vq->used_cons;
-	uint16_t fast = 0, nb_rx, i;
+	uint16_t fast = 0, nb_rx, i, n;
 	uint64_t bytes = 0;
 
 	if (unlikely(vq->vec_given_up))
 		return virtio_recv_pkts(rxq, pkts, nb_pkts);
+	n = RTE_MIN(vq_used_pending(vq), nb_pkts);
 
 	/* Fast: whole groups in ring order, none already taken out of order. */
 	if (likely(vq->ooo_done == 0)) {
