@@ -174,6 +174,12 @@ p_all(struct virtio_devargs *d)
 	d->vectorized = true;
 }
 
+static void
+p_vdpa(struct virtio_devargs *d)
+{
+	d->vdpa = true;
+}
+
 static const struct good_case good_cases[] = {
 	{ SOCK, USER, e_sock },
 	{ "path=/run/vpp/sock1.sock", USER, e_path_other },
@@ -223,6 +229,7 @@ static const struct good_case good_cases[] = {
 	{ "vectorized=1", PCI, p_vec },
 	{ "vectorized=0", PCI, e_none },
 	{ "vdpa=0", PCI, e_none },
+	{ "vdpa=1", PCI, p_vdpa },
 	{ "speed=100000,vectorized=1,vdpa=0", PCI, p_all },
 };
 
@@ -310,7 +317,6 @@ static const struct bad_case bad_cases[] = {
 	{ SOCK ",vdpa=1", USER, "vdpa", NULL }, /* a PCI-only key */
 	{ "path=/tmp/x.sock", PCI, "path", NULL }, /* a virtio-user-only key */
 	{ "mac=02:00:00:00:00:01", PCI, "mac", NULL },
-	{ "vdpa=1", PCI, "vdpa", "1" },
 	{ "vdpa=2", PCI, "vdpa", "2" },
 	{ "speed=12345", PCI, "speed", "12345" },
 	{ "vectorized=yes", PCI, "vectorized", "yes" },

@@ -98,7 +98,7 @@ static const struct devarg_rule rules[] = {
 	  "a link speed in Mbps: 10, 100, 1000, 2500, 5000, 10000, 20000, 25000, 40000, "
 	  "50000, 56000, 100000, 200000, or 4294967295 (unknown)", link_speed },
 	{ "vectorized", DEVARG_BOOL, USER | PCI, FIELD(vectorized), 0, 1, "0 or 1", NULL },
-	{ "vdpa", DEVARG_BOOL, PCI, FIELD(vdpa), 0, 1, "0 or 1", only_zero_for_now },
+	{ "vdpa", DEVARG_BOOL, PCI, FIELD(vdpa), 0, 1, "0 or 1", NULL },
 };
 
 static void

@@ -25,6 +25,8 @@ ring_size_for(struct virtnet_port *port, uint16_t vq_index, uint16_t nb_desc)
 	uint16_t max = port->dev.ops->queue_max_size(&port->dev, vq_index);
 	uint16_t want = nb_desc == 0 ? max : RTE_MIN(nb_desc, max);
 
+	if (port->dev.ring_size_fixed)
+		return max;
 	if (virtio_dev_has(&port->dev, VIRTIO_F_RING_PACKED))
 		return want;
 	/* Split rings need a power of two: round down so we never exceed the device. */
@@ -211,7 +213,7 @@ fail:
 static uint64_t
 wanted_features(const struct virtnet_port *port)
 {
-	uint64_t f = VIRTIO_DRIVER_FEATURES;
+	uint64_t f = VIRTIO_DRIVER_FEATURES | port->dev.transport_features;
 
 	/* Each boolean devarg may only take away what the driver supports. */
 	if (!port->args.mrg_rxbuf)
@@ -623,4 +625,14 @@ virtnet_port_init(struct rte_eth_dev *eth_dev)
 	eth_dev->dev_ops = &virtnet_ops;
 	data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
 	return 0;
+}
+
+int
+virtnet_port_remove(struct rte_eth_dev *eth_dev)
+{
+	if (eth_dev == NULL)
+		return 0;
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return rte_eth_dev_release_port(eth_dev);
+	return rte_eth_dev_close(eth_dev->data->port_id);
 }

@@ -45,4 +45,10 @@ virtnet_port_of(struct rte_eth_dev *eth_dev)
  */
 int virtnet_port_init(struct rte_eth_dev *eth_dev);
 
+/*
+ * The remove callback of every transport: closes the port in the primary
+ * process, releases it in a secondary one. NULL (already closed) is fine.
+ */
+int virtnet_port_remove(struct rte_eth_dev *eth_dev);
+
 #endif /* VIRTIO_ETHDEV_H */

@@ -45,9 +45,11 @@ virtio_dev_negotiate(struct virtio_dev *dev)
 	char buf[512];
 
 	dev->features = dev->device_features & dev->wanted_features;
-	if (!virtio_dev_has(dev, VIRTIO_F_VERSION_1)) {
-		VIRTIO_LOG(ERR, "%s: device does not offer VIRTIO_F_VERSION_1; "
-			   "legacy devices are not supported yet", dev->name);
+	if (!virtio_dev_has(dev, VIRTIO_F_VERSION_1) &&
+	    !virtio_dev_has(dev, VIRTIO_F_ANY_LAYOUT)) {
+		VIRTIO_LOG(ERR, "%s: legacy device (no VIRTIO_F_VERSION_1) without "
+			   "VIRTIO_F_ANY_LAYOUT is not supported: the driver puts the net header "
+			   "and the frame in one descriptor", dev->name);
 		return -ENOTSUP;
 	}
 	virtio_dev_features_str(dev->features, buf, sizeof(buf));
@@ -69,14 +71,15 @@ virtio_dev_start(struct virtio_dev *dev, struct virtqueue **queues, unsigned int
 		ret = set_status(dev, status);
 	if (ret == 0)
 		ret = dev->ops->set_features(dev, dev->features);
-	if (ret == 0) {
+	/* Legacy devices have no FEATURES_OK handshake (spec 2.1.2). */
+	if (ret == 0 && virtio_dev_has(dev, VIRTIO_F_VERSION_1)) {
 		status |= VIRTIO_STATUS_FEATURES_OK;
 		ret = set_status(dev, status);
-	}
-	if (ret == 0 && !(dev->ops->get_status(dev) & VIRTIO_STATUS_FEATURES_OK)) {
-		VIRTIO_LOG(ERR, "%s: device refused the features 0x%" PRIx64 " (FEATURES_OK "
-			   "not kept)", dev->name, dev->features);
-		ret = -EIO;
+		if (ret == 0 && !(dev->ops->get_status(dev) & VIRTIO_STATUS_FEATURES_OK)) {
+			VIRTIO_LOG(ERR, "%s: device refused the features 0x%" PRIx64
+				   " (FEATURES_OK not kept)", dev->name, dev->features);
+			ret = -EIO;
+		}
 	}
 	for (i = 0; ret == 0 && i < nb_queues; i++)
 		if (queues[i] != NULL)
@@ -112,6 +115,7 @@ static const struct {
 	{ VIRTIO_NET_F_STATUS, "STATUS" },
 	{ VIRTIO_NET_F_CTRL_VQ, "CTRL_VQ" },
 	{ VIRTIO_NET_F_MQ, "MQ" },
+	{ VIRTIO_F_ANY_LAYOUT, "ANY_LAYOUT" },
 	{ VIRTIO_RING_F_INDIRECT_DESC, "INDIRECT_DESC" },
 	{ VIRTIO_RING_F_EVENT_IDX, "EVENT_IDX" },
 	{ VIRTIO_F_VERSION_1, "VERSION_1" },

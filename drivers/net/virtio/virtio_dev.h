@@ -47,6 +47,10 @@ struct virtio_dev {
 	uint64_t wanted_features; /* what the driver may accept (driver support & devargs) */
 	uint64_t features;        /* negotiated */
 	bool use_va;              /* descriptors carry virtual addresses */
+	/* Features only this transport can use (e.g. ACCESS_PLATFORM on PCI). */
+	uint64_t transport_features;
+	/* Rings must have exactly the device's queue size (legacy PCI). */
+	bool ring_size_fixed;
 };
 
 static inline bool
@@ -63,7 +67,9 @@ int virtio_dev_init(struct virtio_dev *dev);
 
 /*
  * Computes the features to use: offered & wanted. Fails with a clear
- * message when the device lacks something the driver needs (VERSION_1).
+ * message when the device lacks something the driver needs (a legacy device,
+ * one without VERSION_1, must offer ANY_LAYOUT: headers share a descriptor
+ * with the frame).
  */
 int virtio_dev_negotiate(struct virtio_dev *dev);
 

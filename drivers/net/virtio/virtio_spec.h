@@ -153,6 +153,75 @@ struct vring_packed_event {
 #define VRING_PACKED_DESC_ALIGN		16
 #define VRING_PACKED_EVENT_ALIGN	4
 
+/* PCI transport (spec 4.1). */
+#define VIRTIO_PCI_VENDOR_ID		0x1af4
+#define VIRTIO_PCI_DEVICE_ID_NET_TRANSITIONAL 0x1000
+#define VIRTIO_PCI_DEVICE_ID_NET_MODERN	0x1041
+
+/* Vendor-specific capability (4.1.4): where each register block lives. */
+#define VIRTIO_PCI_CAP_COMMON_CFG	1
+#define VIRTIO_PCI_CAP_NOTIFY_CFG	2
+#define VIRTIO_PCI_CAP_ISR_CFG		3
+#define VIRTIO_PCI_CAP_DEVICE_CFG	4
+
+struct virtio_pci_cap {
+	uint8_t cap_vndr;   /* PCI_CAP_ID_VNDR */
+	uint8_t cap_next;
+	uint8_t cap_len;
+	uint8_t cfg_type;   /* VIRTIO_PCI_CAP_* */
+	uint8_t bar;
+	uint8_t id;
+	uint8_t padding[2];
+	uint32_t offset;    /* within the BAR */
+	uint32_t length;
+};
+
+struct virtio_pci_notify_cap {
+	struct virtio_pci_cap cap;
+	uint32_t notify_off_multiplier;
+};
+
+/* Common configuration structure (4.1.4.3), byte offsets. */
+#define VIRTIO_PCI_COMMON_DFSELECT	0x00
+#define VIRTIO_PCI_COMMON_DF		0x04
+#define VIRTIO_PCI_COMMON_GFSELECT	0x08
+#define VIRTIO_PCI_COMMON_GF		0x0c
+#define VIRTIO_PCI_COMMON_MSIX		0x10
+#define VIRTIO_PCI_COMMON_NUMQ		0x12
+#define VIRTIO_PCI_COMMON_STATUS	0x14
+#define VIRTIO_PCI_COMMON_CFGGENERATION	0x15
+#define VIRTIO_PCI_COMMON_Q_SELECT	0x16
+#define VIRTIO_PCI_COMMON_Q_SIZE	0x18
+#define VIRTIO_PCI_COMMON_Q_MSIX	0x1a
+#define VIRTIO_PCI_COMMON_Q_ENABLE	0x1c
+#define VIRTIO_PCI_COMMON_Q_NOFF	0x1e
+#define VIRTIO_PCI_COMMON_Q_DESCLO	0x20
+#define VIRTIO_PCI_COMMON_Q_DESCHI	0x24
+#define VIRTIO_PCI_COMMON_Q_AVAILLO	0x28
+#define VIRTIO_PCI_COMMON_Q_AVAILHI	0x2c
+#define VIRTIO_PCI_COMMON_Q_USEDLO	0x30
+#define VIRTIO_PCI_COMMON_Q_USEDHI	0x34
+#define VIRTIO_PCI_COMMON_CFG_SIZE	0x38
+
+/* Legacy interface registers in I/O BAR 0 (4.1.4.8), byte offsets. */
+#define VIRTIO_PCI_LEGACY_HOST_FEATURES	0x00
+#define VIRTIO_PCI_LEGACY_GUEST_FEATURES 0x04
+#define VIRTIO_PCI_LEGACY_QUEUE_PFN	0x08
+#define VIRTIO_PCI_LEGACY_QUEUE_NUM	0x0c
+#define VIRTIO_PCI_LEGACY_QUEUE_SEL	0x0e
+#define VIRTIO_PCI_LEGACY_QUEUE_NOTIFY	0x10
+#define VIRTIO_PCI_LEGACY_STATUS	0x12
+#define VIRTIO_PCI_LEGACY_ISR		0x13
+#define VIRTIO_PCI_LEGACY_MSIX_CONFIG	0x14
+#define VIRTIO_PCI_LEGACY_MSIX_QUEUE	0x16
+/* Device configuration follows, after the MSI-X vectors when MSI-X is on. */
+#define VIRTIO_PCI_LEGACY_CONFIG(msix_on) ((msix_on) ? 0x18 : 0x14)
+/* The queue address register holds a page frame number of 4096-byte pages. */
+#define VIRTIO_PCI_LEGACY_QUEUE_ADDR_SHIFT 12
+
+/* "No MSI-X vector" for configuration and queue vectors. */
+#define VIRTIO_MSI_NO_VECTOR		0xffff
+
 /* Network packet header (spec 5.1.6). */
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM	1
 #define VIRTIO_NET_HDR_F_DATA_VALID	2

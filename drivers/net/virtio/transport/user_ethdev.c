@@ -188,13 +188,7 @@ virtio_user_probe(struct rte_vdev_device *vdev)
 static int
 virtio_user_remove(struct rte_vdev_device *vdev)
 {
-	struct rte_eth_dev *eth_dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
-
-	if (eth_dev == NULL)
-		return 0;
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
-		return rte_eth_dev_release_port(eth_dev);
-	return rte_eth_dev_close(eth_dev->data->port_id);
+	return virtnet_port_remove(rte_eth_dev_allocated(rte_vdev_device_name(vdev)));
 }
 
 static struct rte_vdev_driver virtio_user_driver = {
