@@ -216,6 +216,8 @@ wanted_features(const struct virtnet_port *port)
 	uint64_t f = VIRTIO_DRIVER_FEATURES | port->dev.transport_features;
 
 	/* Each boolean devarg may only take away what the driver supports. */
+	if (!port->ring_devargs)
+		return f;
 	if (!port->args.mrg_rxbuf)
 		f &= ~VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
 	if (!port->args.in_order)
@@ -256,7 +258,7 @@ dev_infos_get(struct rte_eth_dev *eth_dev, struct rte_eth_dev_info *info)
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
 	uint16_t qmax = port->dev.ops->queue_max_size(&port->dev, 0);
-	bool mergeable = port->args.mrg_rxbuf &&
+	bool mergeable = (port->args.mrg_rxbuf || !port->ring_devargs) &&
 			 (port->dev.device_features & VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF));
 
 	info->max_rx_queues = port->max_queue_pairs;
@@ -318,7 +320,7 @@ elect_path(struct rte_eth_dev *eth_dev)
 		.features = port->dev.features,
 		.rx_offloads = eth_dev->data->dev_conf.rxmode.offloads,
 		.vectorized = port->args.vectorized,
-		.in_order_requested = port->args.in_order,
+		.in_order_requested = port->ring_devargs && port->args.in_order,
 		.max_simd_bitwidth = rte_vect_get_max_simd_bitwidth(),
 	};
 

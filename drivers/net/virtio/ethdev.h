@@ -28,6 +28,8 @@ struct virtnet_port {
 	struct virtio_dev dev;
 	struct virtio_devargs args;
 	struct virtio_path path;
+	/* virtio-user: mrg_rxbuf, in_order and packed_vq devargs limit the features. */
+	bool ring_devargs;
 	uint16_t max_queue_pairs;
 	bool started;
 };

@@ -40,16 +40,6 @@ attach_transport(struct virtio_pci_dev *pdev, struct virtio_dev *dev)
 	return ret;
 }
 
-/* What the device offers decides these on PCI; devargs only exist for virtio-user. */
-static void
-pci_device_defaults(struct virtio_devargs *args)
-{
-	args->mrg_rxbuf = true;
-	args->in_order = true;
-	args->packed_vq = true;
-	args->queues = 1;
-}
-
 static int
 virtio_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pci)
 {
@@ -77,7 +67,8 @@ virtio_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pci)
 		VIRTIO_LOG(ERR, "%s: secondary processes are not supported yet", name);
 		return -ENOTSUP;
 	}
-	pci_device_defaults(&args);
+	/* One queue pair until the control queue can enable more. */
+	args.queues = 1;
 	pdev = rte_zmalloc("virtio_pci_dev", sizeof(*pdev), 0);
 	eth_dev = rte_eth_dev_pci_allocate(pci, sizeof(*port));
 	if (pdev == NULL || eth_dev == NULL) {

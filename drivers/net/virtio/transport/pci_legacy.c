@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include <rte_bus_pci.h>
+#include <rte_common.h>
+#include <rte_eal.h>
 
 #include "../virtio_log.h"
 #include "virtio_pci.h"
@@ -156,6 +158,18 @@ static const struct virtio_transport_ops virtio_pci_legacy_ops = {
 	.reset = legacy_reset,
 	.close = legacy_close,
 };
+
+/*
+ * With uio_pci_generic/igb_uio the I/O BAR is reached by in/out instructions,
+ * which need I/O privilege in the thread that runs them (any lcore, for the
+ * doorbell). Threads inherit it only from the thread that held it when they
+ * were created, so ask when the driver is loaded, before the EAL starts the
+ * lcores. Failing (not root, not x86) only matters for such a device.
+ */
+RTE_INIT(virtio_pci_legacy_io_privilege)
+{
+	rte_eal_iopl_init();
+}
 
 int
 virtio_pci_legacy_attach(struct virtio_pci_dev *pdev, struct virtio_dev *dev)

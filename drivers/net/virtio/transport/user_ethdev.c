@@ -171,6 +171,7 @@ virtio_user_probe(struct rte_vdev_device *vdev)
 	}
 	port = virtnet_port_of(eth_dev);
 	port->args = args;
+	port->ring_devargs = true;
 	port->dev.ops = &virtio_user_transport_ops;
 	port->dev.transport = udev;
 	port->dev.name = eth_dev->data->name;
