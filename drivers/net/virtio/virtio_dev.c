@@ -45,6 +45,11 @@ virtio_dev_negotiate(struct virtio_dev *dev)
 	char buf[512];
 
 	dev->features = dev->device_features & dev->wanted_features;
+	/* Asked for but not offered (vhost-net has no packed rings): say what runs instead. */
+	if ((dev->wanted_features & VIRTIO_BIT(VIRTIO_F_RING_PACKED)) &&
+	    !virtio_dev_has(dev, VIRTIO_F_RING_PACKED))
+		VIRTIO_LOG(NOTICE, "%s: packed ring requested (packed_vq=1) but the device does not "
+			   "offer VIRTIO_F_RING_PACKED: using a split ring", dev->name);
 	if (!virtio_dev_has(dev, VIRTIO_F_VERSION_1)) {
 		VIRTIO_LOG(ERR, "%s: device does not offer VIRTIO_F_VERSION_1; "
 			   "legacy devices are not supported yet", dev->name);
