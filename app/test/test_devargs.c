@@ -129,6 +129,10 @@ EXPECT(e_qs2, d->queue_size = 2)
 EXPECT(e_qs64, d->queue_size = 64)
 EXPECT(e_qs1024, d->queue_size = 1024)
 EXPECT(e_qs32768, d->queue_size = 32768)
+EXPECT(e_q2, d->queues = 2)
+EXPECT(e_q8, d->queues = 8)
+EXPECT(e_q128, d->queues = 128)
+EXPECT(e_kernel_q2, strcpy(d->path, "/dev/vhost-net"); d->queues = 2; strcpy(d->iface, "vtap%d"))
 EXPECT(e_iface, strcpy(d->iface, "tap0"))
 EXPECT(e_iface15, strcpy(d->iface, "abcdefghijklmno"))
 EXPECT(e_mrg0, d->mrg_rxbuf = false)
@@ -194,6 +198,10 @@ static const struct good_case good_cases[] = {
 	{ SOCK ",queue_size=0x400", USER, e_qs1024 },
 	{ SOCK ",queue_size=32768", USER, e_qs32768 },
 	{ SOCK ",queues=1", USER, e_sock },
+	{ SOCK ",queues=2", USER, e_q2 },
+	{ SOCK ",queues=0x8", USER, e_q8 },
+	{ SOCK ",queues=128", USER, e_q128 },
+	{ "path=/dev/vhost-net,queues=2,iface=vtap%d", USER, e_kernel_q2 },
 	{ SOCK ",iface=tap0", USER, e_iface },
 	{ SOCK ",iface=abcdefghijklmno", USER, e_iface15 },
 	{ SOCK ",server=0", USER, e_sock },
@@ -274,7 +282,7 @@ static const struct bad_case bad_cases[] = {
 	{ SOCK ",queue_size=3", USER, "queue_size", "3" },
 	{ SOCK ",queues=0", USER, "queues", "0" },
 	{ SOCK ",queues=abc", USER, "queues", "abc" },
-	{ SOCK ",queues=2", USER, "queues", "2" },
+	{ SOCK ",queues=-2", USER, "queues", "-2" },
 	{ SOCK ",queues=129", USER, "queues", "129" },
 	{ SOCK ",mac=zz:zz:zz:zz:zz:zz", USER, "mac", "zz:zz:zz:zz:zz:zz" },
 	{ SOCK ",mac=01:00:5e:00:00:01", USER, "mac", "01:00:5e:00:00:01" },

@@ -62,6 +62,7 @@
 #define VU_SET_VRING_CALL	 13
 #define VU_GET_PROTOCOL_FEATURES 15
 #define VU_SET_PROTOCOL_FEATURES 16
+#define VU_GET_QUEUE_NUM	 17
 #define VU_SET_VRING_ENABLE	 18
 #define VU_MAX_REQUEST		 64
 
@@ -148,6 +149,7 @@ struct fake_backend {
 	bool started;
 	uint64_t features;
 	uint64_t protocol_features;
+	uint64_t queue_num; /* GET_QUEUE_NUM answer */
 	struct fb_rule rules[FB_MAX_RULES];
 	unsigned int nrules;
 
@@ -191,6 +193,8 @@ vu_name(uint32_t req)
 		return "SET_PROTOCOL_FEATURES";
 	case VU_SET_VRING_ENABLE:
 		return "SET_VRING_ENABLE";
+	case VU_GET_QUEUE_NUM:
+		return "GET_QUEUE_NUM";
 	default:
 		return "?";
 	}
@@ -204,6 +208,7 @@ vu_request_size(uint32_t req)
 	case VU_SET_OWNER:
 	case VU_GET_FEATURES:
 	case VU_GET_PROTOCOL_FEATURES:
+	case VU_GET_QUEUE_NUM:
 		return 0;
 	case VU_SET_FEATURES:
 	case VU_SET_PROTOCOL_FEATURES:
@@ -378,6 +383,9 @@ fb_default_reply(struct fake_backend *b, const struct fb_record *r, struct fb_re
 		break;
 	case VU_GET_PROTOCOL_FEATURES:
 		v = b->protocol_features;
+		break;
+	case VU_GET_QUEUE_NUM:
+		v = b->queue_num;
 		break;
 	case VU_GET_VRING_BASE: {
 		uint32_t index = rec_u32(r, 0);
@@ -831,19 +839,25 @@ env_teardown(void **state)
 }
 
 static int
-env_init(struct env *e)
+env_init_args(struct env *e, const char *extra)
 {
 	struct virtio_devargs args;
 	char args_text[160], err[256];
 	int ret;
 
-	snprintf(args_text, sizeof(args_text), "path=%s", e->b->path);
+	snprintf(args_text, sizeof(args_text), "path=%s%s", e->b->path, extra);
 	assert_int_equal(virtio_devargs_parse(DEV, args_text, VIRTIO_DEVARG_USER, &args, err,
 					 sizeof(err)),
 			0);
 	ret = virtio_user_dev_init(e->dev, DEV, &args);
 	e->dev_up = ret == 0;
 	return ret;
+}
+
+static int
+env_init(struct env *e)
+{
+	return env_init_args(e, "");
 }
 
 /* Rings in EAL memory, where the backend could map them through the memory table. */
@@ -1493,6 +1507,85 @@ test_retry_after_refusal(void **state)
 	env_finish(e);
 }
 
+/* queues=2 with a backend serving 4 pairs: GET_QUEUE_NUM follows the protocol features. */
+static void
+test_mq_backend_serves_enough(void **state)
+{
+	struct env *e = *state;
+	struct cursor c = { .b = e->b };
+
+	e->b->queue_num = 4;
+	fb_start(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	assert_int_equal(env_init_args(e, ",queues=2"), 0);
+	assert_int_equal(e->dev->config.max_virtqueue_pairs, 2);
+	assert_int_equal(fb_wait(e->b, 6), 6);
+	expect_next(&c, VU_SET_OWNER, false, 0, 0);
+	expect_next(&c, VU_GET_FEATURES, false, 0, 0);
+	expect_next(&c, VU_GET_PROTOCOL_FEATURES, false, 0, 0);
+	expect_next(&c, VU_SET_PROTOCOL_FEATURES, false, 0, 8);
+	expect_next(&c, VU_GET_QUEUE_NUM, false, 0, 0);
+	expect_next(&c, VU_GET_FEATURES, false, 0, 0);
+	expect_end(&c);
+	assert_string_equal(log_since_mark(), "");
+	env_finish(e);
+}
+
+/* queues=4 with a backend serving 2 pairs: the probe fails naming the key and both numbers. */
+static void
+test_mq_backend_serves_fewer(void **state)
+{
+	struct env *e = *state;
+
+	e->b->queue_num = 2;
+	fb_start(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	assert_int_equal(env_init_args(e, ",queues=4"), -EINVAL);
+	assert_false(e->dev_up);
+	assert_null(e->dev->backend);
+	assert_log_has("devarg 'queues': invalid value '4'");
+	assert_log_has("serves 2 queue pairs");
+	env_finish(e);
+}
+
+/* queues=2 with a backend without the MQ protocol feature, or without protocol features. */
+static void
+test_mq_backend_without_mq(void **state)
+{
+	struct env *e = *state;
+
+	e->b->queue_num = 8;
+	fb_start(e->b, OFFERED_WITH_PROTOCOL, VIRTIO_BIT(VU_PROTO_F_REPLY_ACK));
+	assert_int_equal(env_init_args(e, ",queues=2"), -ENOTSUP);
+	assert_null(e->dev->backend);
+	assert_log_has("devarg 'queues': invalid value '2'");
+	assert_log_has("VHOST_USER_PROTOCOL_F_MQ");
+	env_finish(e);
+}
+
+static void
+test_mq_backend_without_protocol_features(void **state)
+{
+	struct env *e = *state;
+
+	fb_start(e->b, OFFERED_VIRTIO, 0);
+	assert_int_equal(env_init_args(e, ",queues=2"), -ENOTSUP);
+	assert_log_has("VHOST_USER_PROTOCOL_F_MQ");
+	env_finish(e);
+}
+
+/* iface= names a tap: meaningless for a vhost-user socket, so refused before connecting. */
+static void
+test_iface_refused_with_vhost_user(void **state)
+{
+	struct env *e = *state;
+
+	/* No listener: the refusal must come before any connection attempt. */
+	assert_int_equal(env_init_args(e, ",iface=tap3"), -EINVAL);
+	assert_log_has("devarg 'iface': invalid value 'tap3'");
+	assert_log_has("vhost-kernel");
+	assert_true(strstr(log_since_mark(), "cannot connect") == NULL);
+	env_finish(e);
+}
+
 static int
 group_setup(void **state)
 {
@@ -1530,6 +1623,11 @@ main(void)
 		T(test_get_vring_base_other_ring),
 		T(test_retry_after_malformed_reply),
 		T(test_retry_after_refusal),
+		T(test_mq_backend_serves_enough),
+		T(test_mq_backend_serves_fewer),
+		T(test_mq_backend_without_mq),
+		T(test_mq_backend_without_protocol_features),
+		T(test_iface_refused_with_vhost_user),
 	};
 
 	return cmocka_run_group_tests_name("vhost_user", tests, group_setup, group_teardown);

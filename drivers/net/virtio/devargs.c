@@ -48,14 +48,6 @@ only_zero_for_now(const struct devarg_rule *rule, uint64_t value, const char *te
 }
 
 static const char *
-single_queue_for_now(const struct devarg_rule *rule, uint64_t value, const char *text)
-{
-	RTE_SET_USED(rule);
-	RTE_SET_USED(text);
-	return value == 1 ? NULL : "1 (multi-queue is not supported yet by this driver)";
-}
-
-static const char *
 link_speed(const struct devarg_rule *rule, uint64_t value, const char *text)
 {
 	static const uint32_t speeds[] = {
@@ -80,14 +72,15 @@ link_speed(const struct devarg_rule *rule, uint64_t value, const char *text)
 
 static const struct devarg_rule rules[] = {
 	{ "path", DEVARG_STRING, USER, FIELD(path), 1, VIRTIO_USER_PATH_MAX,
-	  "a vhost-user unix socket path of at most 107 bytes", NULL },
+	  "a vhost-user unix socket or the vhost-net device (/dev/vhost-net), a path of at "
+	  "most 107 bytes", NULL },
 	{ "mac", DEVARG_MAC, USER, FIELD(mac), 0, 0,
 	  "a unicast MAC address written xx:xx:xx:xx:xx:xx", NULL },
 	{ "cq", DEVARG_BOOL, USER, FIELD(cq), 0, 1, "0 or 1", only_zero_for_now },
 	{ "queue_size", DEVARG_UINT, USER, FIELD(queue_size), 1, VIRTQ_MAX_SIZE,
 	  "an integer from 1 to 32768, a power of two on a split ring", NULL },
 	{ "queues", DEVARG_UINT, USER, FIELD(queues), 1, VIRTIO_USER_MAX_QUEUE_PAIRS,
-	  "an integer from 1 to 128", single_queue_for_now },
+	  "an integer from 1 to 128", NULL },
 	{ "iface", DEVARG_STRING, USER, FIELD(iface), 1, IFNAMSIZ - 1,
 	  "an interface name of 1 to 15 characters", NULL },
 	{ "server", DEVARG_BOOL, USER, FIELD(server), 0, 1, "0 or 1", only_zero_for_now },
@@ -219,7 +212,8 @@ check_combinations(const char *dev_name, unsigned int kind, const struct virtio_
 {
 	if ((kind & VIRTIO_DEVARG_USER) && a->path[0] == '\0') {
 		snprintf(err, err_len,
-			 "%s: devarg 'path' is required: the vhost-user socket to connect to",
+			 "%s: devarg 'path' is required: the vhost-user socket to connect to, "
+			 "or /dev/vhost-net",
 			 dev_name);
 		return -EINVAL;
 	}

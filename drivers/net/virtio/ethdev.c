@@ -233,6 +233,7 @@ dev_configure(struct rte_eth_dev *eth_dev)
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
 	const struct rte_eth_conf *conf = &eth_dev->data->dev_conf;
 	unsigned int q;
+	int ret;
 
 	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE) {
 		VIRTIO_LOG(ERR, "%s: Rx multi-queue mode %d is not supported yet; use "
@@ -250,7 +251,13 @@ dev_configure(struct rte_eth_dev *eth_dev)
 	for (q = 0; q < eth_dev->data->nb_tx_queues; q++)
 		tx_queue_release(eth_dev, q);
 	port->dev.wanted_features = wanted_features(port);
-	return virtio_dev_negotiate(&port->dev);
+	ret = virtio_dev_negotiate(&port->dev);
+	/* Asked for but not offered (vhost-net has no packed rings): say what runs instead. */
+	if (ret == 0 && port->ring_devargs && port->args.packed_vq &&
+	    !virtio_dev_has(&port->dev, VIRTIO_F_RING_PACKED))
+		VIRTIO_LOG(NOTICE, "%s: packed ring requested (packed_vq=1) but the device does not "
+			   "offer VIRTIO_F_RING_PACKED: using a split ring", port->dev.name);
+	return ret;
 }
 
 static int

@@ -114,19 +114,6 @@ static const struct virtio_transport_ops virtio_user_transport_ops = {
 	.close = user_close,
 };
 
-/* Backends other than vhost-user arrive with later work: refuse them by name. */
-static int
-check_backend_kind(const char *name, const char *path)
-{
-	if (strncmp(path, "/dev/vhost-net", 14) == 0 || strncmp(path, "/dev/vhost-vdpa", 15) == 0) {
-		VIRTIO_LOG(ERR, "%s: devarg 'path': invalid value '%s': the vhost-kernel and "
-			   "vhost-vdpa backends are not supported yet; allowed is a vhost-user "
-			   "unix socket", name, path);
-		return -ENOTSUP;
-	}
-	return 0;
-}
-
 static int
 virtio_user_probe(struct rte_vdev_device *vdev)
 {
@@ -148,9 +135,6 @@ virtio_user_probe(struct rte_vdev_device *vdev)
 		VIRTIO_LOG(ERR, "%s", err);
 		return ret;
 	}
-	ret = check_backend_kind(name, args.path);
-	if (ret != 0)
-		return ret;
 	if (!args.mac_given)
 		rte_eth_random_addr(args.mac.addr_bytes);
 

@@ -3,13 +3,15 @@
  */
 
 /*
- * What a virtio-user device needs from a vhost backend. vhost-user is the
- * first implementation; vhost-kernel and vhost-vdpa plug in here later.
+ * What a virtio-user device needs from a vhost backend: vhost-user (a unix
+ * socket) and vhost-kernel (/dev/vhost-net with a tap); vhost-vdpa would plug
+ * in here too.
  */
 
 #ifndef VHOST_BACKEND_H
 #define VHOST_BACKEND_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct virtio_user_dev;
@@ -23,7 +25,10 @@ struct vhost_mem_region {
 	int fd;
 };
 
+/* Regions a vhost-user message carries (one fd each). */
 #define VHOST_MAX_MEM_REGIONS 8
+/* The largest table any backend takes: vhost-net's default max_mem_regions. */
+#define VHOST_BACKEND_MAX_MEM_REGIONS 64
 
 struct vhost_ring_addrs {
 	uint32_t index;
@@ -34,6 +39,9 @@ struct vhost_ring_addrs {
 
 struct vhost_backend_ops {
 	const char *name;
+	/* Memory table limits: how many regions, and whether each needs a file to share. */
+	unsigned int max_mem_regions;
+	bool mem_needs_fd;
 	/* Opens the connection and takes ownership of the device. */
 	int (*setup)(struct virtio_user_dev *dev);
 	void (*destroy)(struct virtio_user_dev *dev);
@@ -48,11 +56,13 @@ struct vhost_backend_ops {
 	int (*set_vring_addr)(struct virtio_user_dev *dev, const struct vhost_ring_addrs *addrs);
 	int (*set_vring_kick)(struct virtio_user_dev *dev, uint32_t index, int fd);
 	int (*set_vring_call)(struct virtio_user_dev *dev, uint32_t index, int fd);
+	/* Starts (enable=1) or stops the backend on one ring after its setup. */
 	int (*set_vring_enable)(struct virtio_user_dev *dev, uint32_t index, int enable);
 	/* Optional: forwards the device status (NULL when the backend has no such notion). */
 	int (*set_status)(struct virtio_user_dev *dev, uint8_t status);
 };
 
 extern const struct vhost_backend_ops vhost_user_backend_ops;
+extern const struct vhost_backend_ops vhost_kernel_backend_ops;
 
 #endif /* VHOST_BACKEND_H */

@@ -35,6 +35,7 @@ enum vhost_user_request {
 	VHOST_USER_SET_VRING_CALL = 13,
 	VHOST_USER_GET_PROTOCOL_FEATURES = 15,
 	VHOST_USER_SET_PROTOCOL_FEATURES = 16,
+	VHOST_USER_GET_QUEUE_NUM = 17,
 	VHOST_USER_SET_VRING_ENABLE = 18,
 };
 
@@ -113,6 +114,7 @@ request_name(uint32_t req)
 	case VHOST_USER_SET_VRING_CALL: return "SET_VRING_CALL";
 	case VHOST_USER_GET_PROTOCOL_FEATURES: return "GET_PROTOCOL_FEATURES";
 	case VHOST_USER_SET_PROTOCOL_FEATURES: return "SET_PROTOCOL_FEATURES";
+	case VHOST_USER_GET_QUEUE_NUM: return "GET_QUEUE_NUM";
 	case VHOST_USER_SET_VRING_ENABLE: return "SET_VRING_ENABLE";
 	default: return "UNKNOWN";
 	}
@@ -309,6 +311,33 @@ vu_connect(struct virtio_user_dev *dev)
 	return 0;
 }
 
+/* queues=N needs a backend that serves N pairs; say so now rather than at start. */
+static int
+check_queue_pairs(struct virtio_user_dev *dev)
+{
+	struct vhost_user *vu = state_of(dev);
+	uint64_t num;
+	int ret;
+
+	if (!(vu->protocol_features & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_MQ))) {
+		VIRTIO_LOG(ERR, "%s: devarg 'queues': invalid value '%u': the vhost-user backend "
+			   "does not offer multi-queue (VHOST_USER_PROTOCOL_F_MQ); allowed is 1 "
+			   "with this backend", dev->name, dev->args.queues);
+		return -ENOTSUP;
+	}
+	ret = get_u64(dev, VHOST_USER_GET_QUEUE_NUM, &num);
+	if (ret != 0)
+		return ret;
+	if (num < dev->args.queues) {
+		VIRTIO_LOG(ERR, "%s: devarg 'queues': invalid value '%u': the vhost-user backend "
+			   "serves %" PRIu64 " queue pairs; allowed is 1 to %" PRIu64 ", or start the "
+			   "backend with more queues (net_vhost: queues=%u)", dev->name,
+			   dev->args.queues, num, num, dev->args.queues);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void
 vu_destroy(struct virtio_user_dev *dev)
 {
@@ -349,6 +378,8 @@ vu_setup(struct virtio_user_dev *dev)
 		if (ret == 0)
 			vu->protocol_features = protocol & VHOST_USER_WANTED_PROTOCOL_FEATURES;
 	}
+	if (ret == 0 && dev->args.queues > 1)
+		ret = check_queue_pairs(dev);
 	if (ret != 0)
 		vu_destroy(dev);
 	return ret;
@@ -481,6 +512,8 @@ vu_set_vring_call(struct virtio_user_dev *dev, uint32_t index, int fd)
 
 const struct vhost_backend_ops vhost_user_backend_ops = {
 	.name = "vhost-user",
+	.max_mem_regions = VHOST_MAX_MEM_REGIONS,
+	.mem_needs_fd = true,
 	.setup = vu_setup,
 	.destroy = vu_destroy,
 	.get_features = vu_get_features,

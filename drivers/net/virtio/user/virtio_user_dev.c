@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_eal_memconfig.h>
@@ -24,6 +25,47 @@ kick_eventfd(struct virtqueue *vq)
 		return;
 }
 
+/*
+ * The path says which backend serves the device: a character device is a
+ * vhost kernel driver, anything else is taken for a vhost-user socket (whose
+ * connect() then explains what is wrong with it).
+ */
+static int
+select_backend(struct virtio_user_dev *dev)
+{
+	const char *path = dev->args.path;
+	const char *base = strrchr(path, '/');
+	struct stat st;
+	int found;
+
+	base = base != NULL ? base + 1 : path;
+	if (strncmp(base, "vhost-vdpa", 10) == 0) {
+		VIRTIO_LOG(ERR, "%s: devarg 'path': invalid value '%s': the vhost-vdpa backend is "
+			   "not supported by this driver; allowed is a vhost-user socket or "
+			   "/dev/vhost-net", dev->name, path);
+		return -ENOTSUP;
+	}
+	found = stat(path, &st) == 0 ? 0 : errno;
+	if (found == 0 && S_ISCHR(st.st_mode)) {
+		dev->ops = &vhost_kernel_backend_ops;
+		return 0;
+	}
+	if (strncmp(path, "/dev/", 5) == 0 && found == ENOENT) {
+		VIRTIO_LOG(ERR, "%s: devarg 'path': '%s' does not exist; for the vhost-kernel "
+			   "backend load the vhost_net module (modprobe vhost_net)", dev->name, path);
+		return -ENOENT;
+	}
+	if (dev->args.iface[0] != '\0') {
+		/* A vhost-user port has no kernel interface to name: refuse rather than ignore. */
+		VIRTIO_LOG(ERR, "%s: devarg 'iface': invalid value '%s': allowed only with the "
+			   "vhost-kernel backend (path=/dev/vhost-net); '%s' is not a character "
+			   "device", dev->name, dev->args.iface, path);
+		return -EINVAL;
+	}
+	dev->ops = &vhost_user_backend_ops;
+	return 0;
+}
+
 int
 virtio_user_dev_init(struct virtio_user_dev *dev, const char *name,
 		     const struct virtio_devargs *args)
@@ -38,8 +80,9 @@ virtio_user_dev_init(struct virtio_user_dev *dev, const char *name,
 		dev->kickfds[i] = -1;
 		dev->callfds[i] = -1;
 	}
-	dev->ops = &vhost_user_backend_ops;
-
+	ret = select_backend(dev);
+	if (ret != 0)
+		return ret;
 	ret = dev->ops->setup(dev);
 	if (ret != 0)
 		return ret;
@@ -134,7 +177,7 @@ start_ring(struct virtio_user_dev *dev, struct virtqueue *vq)
 static int
 start_backend(struct virtio_user_dev *dev)
 {
-	struct vhost_mem_region regions[VHOST_MAX_MEM_REGIONS];
+	struct vhost_mem_region regions[VHOST_BACKEND_MAX_MEM_REGIONS];
 	unsigned int nregions, i;
 	int ret;
 
@@ -206,6 +249,8 @@ virtio_user_dev_uninit(struct virtio_user_dev *dev)
 
 struct mem_walk {
 	struct vhost_mem_region *regions;
+	unsigned int max;
+	bool needs_fd;
 	unsigned int n;
 	unsigned int needed; /* regions a complete table would need */
 	const void *no_fd_addr;
@@ -224,16 +269,21 @@ add_segment(const struct rte_memseg_list *msl, const struct rte_memseg *ms, void
 		return 0;
 	fd = rte_memseg_get_fd_thread_unsafe(ms);
 	if (fd < 0 || rte_memseg_get_fd_offset_thread_unsafe(ms, &offset) < 0) {
-		w->no_fd_addr = ms->addr;
-		return 1;
+		if (w->needs_fd) {
+			w->no_fd_addr = ms->addr;
+			return 1;
+		}
+		fd = -1;
+		offset = 0;
 	}
-	if (last != NULL && last->fd == fd && last->user_addr + last->size == ms->addr_64 &&
-	    last->mmap_offset + last->size == offset) {
+	/* A backend in our own kernel maps nothing: address contiguity is all that counts. */
+	if (last != NULL && last->user_addr + last->size == ms->addr_64 &&
+	    (!w->needs_fd || (last->fd == fd && last->mmap_offset + last->size == offset))) {
 		last->size += ms->len;
 		return 0;
 	}
 	w->needed++;
-	if (w->n == VHOST_MAX_MEM_REGIONS)
+	if (w->n == w->max)
 		return 0; /* keep counting for the message */
 	w->regions[w->n++] = (struct vhost_mem_region){
 		.guest_addr = ms->addr_64,
@@ -249,7 +299,11 @@ int
 virtio_user_dev_mem_regions(struct virtio_user_dev *dev, struct vhost_mem_region *regions,
 			    unsigned int *nregions)
 {
-	struct mem_walk w = { .regions = regions };
+	struct mem_walk w = {
+		.regions = regions,
+		.max = RTE_MIN(dev->ops->max_mem_regions, (unsigned int)VHOST_BACKEND_MAX_MEM_REGIONS),
+		.needs_fd = dev->ops->mem_needs_fd,
+	};
 
 	rte_memseg_walk(add_segment, &w);
 	if (w.no_fd_addr != NULL) {
@@ -258,11 +312,11 @@ virtio_user_dev_mem_regions(struct virtio_user_dev *dev, struct vhost_mem_region
 			   "--no-huge or --huge-unlink)", dev->name, w.no_fd_addr);
 		return -ENOTSUP;
 	}
-	if (w.needed > VHOST_MAX_MEM_REGIONS) {
-		VIRTIO_LOG(ERR, "%s: DPDK memory is split into %u regions but a vhost-user "
-			   "backend accepts at most %u; add --single-file-segments to the EAL "
-			   "arguments (alone or with --in-memory)", dev->name, w.needed,
-			   VHOST_MAX_MEM_REGIONS);
+	if (w.needed > w.max) {
+		VIRTIO_LOG(ERR, "%s: DPDK memory is split into %u regions but a %s backend "
+			   "accepts at most %u; %s", dev->name, w.needed, dev->ops->name, w.max,
+			   w.needs_fd ? "add --single-file-segments to the EAL arguments (alone or "
+			   "with --in-memory)" : "reserve less memory (-m) or use larger hugepages");
 		return -E2BIG;
 	}
 	*nregions = w.n;
