@@ -26,6 +26,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from testpmd import Testpmd  # noqa: E402
 
+# Kernel-VM fixtures (vm_lab, vm): test-plans/suites/vm_lab.py
+pytest_plugins = ["vm_lab"]
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 LAUNCHER = os.path.join(REPO, "devtools", "dpdk-launch")
 OUR_SO = os.environ.get("VIRTIO_PMD_SO") or os.path.join(
