@@ -414,6 +414,19 @@ def build_initramfs(kver, cache_dir=CACHE_DIR):
 _qemu_probe = {}
 
 
+def _die_with_parent():
+    """In the child before exec: SIGKILL when the thread that started it dies.
+
+    A test runner killed by a stage timeout then leaves no QEMU behind.
+    """
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)      # PR_SET_PDEATHSIG
+    except Exception:       # noqa: BLE001 - best effort
+        pass
+
+
 def _qemu_accepts(qemu, args):
     """Does QEMU start at all with these arguments (cached)?"""
     key = (qemu, tuple(args))
@@ -578,7 +591,8 @@ class KernelVM:
         try:
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+                                         start_new_session=True,
+                                         preexec_fn=_die_with_parent)
         except OSError as e:
             self._cleanup_files()
             raise VmError(f"cannot start {self.argv[0]}: {e}") from e
