@@ -505,10 +505,16 @@ class KernelVM:
     def _check_nics(self):
         for n in self.nics:
             if n.backend == "tap":
-                if self.netns is None and not os.path.exists(f"/sys/class/net/{n.ifname}"):
-                    raise VmError(f"tap {n.ifname} does not exist in the host network "
-                                  "namespace: create it first (ip tuntap add mode tap), "
-                                  "or pass KernelVM(netns=...) when it lives in a netns")
+                if self.netns is None:
+                    if not os.path.exists(f"/sys/class/net/{n.ifname}"):
+                        raise VmError(f"tap {n.ifname} does not exist in the host network "
+                                      "namespace: create it first (ip tuntap add mode tap), "
+                                      "or pass KernelVM(netns=...) when it lives in a netns")
+                elif subprocess.run(["ip", "-n", self.netns, "link", "show", n.ifname],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    timeout=30).returncode:
+                    raise VmError(f"tap {n.ifname} does not exist in network namespace "
+                                  f"{self.netns}")
             elif not os.path.exists(n.socket):
                 raise VmError(f"vhost-user socket {n.socket} does not exist: start the "
                               "vhost-user server (net_vhost port) before the VM")
