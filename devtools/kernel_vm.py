@@ -57,7 +57,9 @@ Command line: python3 devtools/kernel_vm.py --help (or devtools/vm/run-vm).
 """
 
 import argparse
+import codecs
 import glob
+import gzip
 import hashlib
 import io
 import lzma
@@ -169,7 +171,7 @@ class VmNic:
         """PCI device id the guest sees (vendor is always 0x1af4)."""
         return MODES[self.mode][1]
 
-    def qemu_args(self, idx):
+    def qemu_args(self, idx, multifunction=False):
         nd = f"vnet{idx}"
         args = []
         q = f",queues={self.queues}" if self.queues > 1 else ""
@@ -181,6 +183,8 @@ class VmNic:
                      "-netdev", f"vhost-user,id={nd},chardev=chr{idx}{q}"]
         dev = (f"virtio-net-pci,netdev={nd},id=nic{idx},bus=pcie.0,addr={self.addr},"
                f"mac={self.mac},{MODES[self.mode][0]}")
+        if multifunction:
+            dev += ",multifunction=on"
         if self.queues > 1:
             dev += ",mq=on"
         if "vectors=" in self.extra:
@@ -201,8 +205,9 @@ class VmNic:
         return args
 
     def __repr__(self):
-        return (f"VmNic({self.addr!r}, backend={self.backend!r}, "
-                f"{'ifname=' + repr(self.ifname) if self.backend == 'tap' else 'socket=' + repr(self.socket)}, "
+        where = (f"ifname={self.ifname!r}" if self.backend == "tap"
+                 else f"socket={self.socket!r}")
+        return (f"VmNic({self.addr!r}, backend={self.backend!r}, {where}, "
                 f"mode={self.mode!r}, queues={self.queues}, packed={self.packed}, "
                 f"iommu_platform={self.iommu_platform})")
 
@@ -314,7 +319,6 @@ def _read_module(path):
         return subprocess.run(["zstd", "-dc", path], check=True,
                               stdout=subprocess.PIPE).stdout
     if path.endswith(".gz"):
-        import gzip
         with gzip.open(path) as f:
             return f.read()
     with open(path, "rb") as f:
@@ -558,7 +562,9 @@ class KernelVM:
                      "-device", f"virtio-9p-pci,fsdev=fsshr{i},mount_tag=shared{i},"
                      f"bus=pcie.0,addr={0x11 + i:02x}.0"]
         for i, n in enumerate(self.nics):
-            argv += n.qemu_args(i)
+            # Function 0 of a slot with several NICs must say so.
+            multi = n.fn == 0 and any(o.slot == n.slot and o.fn for o in self.nics)
+            argv += n.qemu_args(i, multifunction=multi)
         argv += self.qemu_extra
         if self.netns:
             argv = ["ip", "netns", "exec", self.netns] + argv
@@ -620,7 +626,7 @@ class KernelVM:
 
     def _read_loop(self):
         fd = self.proc.stdout.fileno()
-        dec = __import__("codecs").getincrementaldecoder("utf-8")("replace")
+        dec = codecs.getincrementaldecoder("utf-8")("replace")
         while True:
             try:
                 data = os.read(fd, 65536)
