@@ -127,7 +127,7 @@ def test_errors_timeout_and_panic(vm_lab):
 
 def test_nic_ids_and_tap_ping(vm_lab):
     """Legacy and transitional NICs at 06.0/07.0; ping both ways over a tap."""
-    ns = vm_lab.create_netns("vmh")
+    ns = vm_lab.create_netns("vmh-ping")
     tap0 = vm_lab.create_tap("vmh0", netns=ns, addr="10.0.0.1/24")
     tap1 = vm_lab.create_tap("vmh1", netns=ns)
     nics = [VmNic("06.0", backend="tap", ifname=tap0, mode="legacy"),
@@ -222,7 +222,7 @@ while [ ! -e {done} ]; do sleep 0.2; n=$((n + 1)); [ $n -lt 600 ] || exit 12; do
 
 def test_iommu_vfio_and_dpdk_in_guest(vm_lab):
     """vIOMMU guest: a modern iommu_platform NIC on vfio-pci runs the stock net_virtio."""
-    ns = vm_lab.create_netns("vmhi")
+    ns = vm_lab.create_netns("vmh-iommu")
     tap = vm_lab.create_tap("vmhi0", netns=ns)
     nic = VmNic("06.0", backend="tap", ifname=tap, mode="modern", iommu_platform=True)
     script = pci_ids_script([nic.bdf]) + f"""
