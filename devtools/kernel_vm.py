@@ -763,7 +763,10 @@ def _parse_nic(spec):
         elif k == "extra":
             v = "," + v
         kw[k] = v
-    return VmNic(**kw)
+    try:
+        return VmNic(**kw)
+    except (VmError, TypeError) as e:
+        raise argparse.ArgumentTypeError(f"--nic {spec}: {e}") from e
 
 
 def main(argv=None):
