@@ -57,7 +57,9 @@ Command line: python3 devtools/kernel_vm.py --help (or devtools/vm/run-vm).
 """
 
 import argparse
+import codecs
 import glob
+import gzip
 import hashlib
 import io
 import lzma
@@ -115,6 +117,11 @@ class VmNic:
     mac        default 52:54:00:00:<slot>:<fn>
     queues     >1: mq=on, vectors=2*queues+2, queues=N on the netdev (a tap
                then needs multi_queue)
+               vhost-user NICs get vectors=0 (INTx, no MSI-X) whatever the
+               queues: QEMU 7.2 crashes (NULL dereference in
+               msix_set_vector_notifiers, from vhost_net_start) when a guest
+               starts an MSI-X vhost-user device under TCG. A "vectors=" in
+               `extra` overrides this.
     packed     packed=on
     iommu_platform  iommu_platform=on,ats=on (with KernelVM(iommu=True))
     extra      raw ",k=v" device properties appended as they are
@@ -164,7 +171,7 @@ class VmNic:
         """PCI device id the guest sees (vendor is always 0x1af4)."""
         return MODES[self.mode][1]
 
-    def qemu_args(self, idx):
+    def qemu_args(self, idx, multifunction=False):
         nd = f"vnet{idx}"
         args = []
         q = f",queues={self.queues}" if self.queues > 1 else ""
@@ -176,8 +183,19 @@ class VmNic:
                      "-netdev", f"vhost-user,id={nd},chardev=chr{idx}{q}"]
         dev = (f"virtio-net-pci,netdev={nd},id=nic{idx},bus=pcie.0,addr={self.addr},"
                f"mac={self.mac},{MODES[self.mode][0]}")
+        if multifunction:
+            dev += ",multifunction=on"
         if self.queues > 1:
-            dev += f",mq=on,vectors={2 * self.queues + 2}"
+            dev += ",mq=on"
+        if "vectors=" in self.extra:
+            pass
+        elif self.backend == "vhost-user":
+            # QEMU 7.2 under TCG (no irqfd) dereferences NULL in
+            # msix_set_vector_notifiers() from vhost_net_start() as soon as the
+            # guest starts an MSI-X enabled vhost-user device: use INTx.
+            dev += ",vectors=0"
+        elif self.queues > 1:
+            dev += f",vectors={2 * self.queues + 2}"
         if self.packed:
             dev += ",packed=on"
         if self.iommu_platform:
@@ -187,8 +205,9 @@ class VmNic:
         return args
 
     def __repr__(self):
-        return (f"VmNic({self.addr!r}, backend={self.backend!r}, "
-                f"{'ifname=' + repr(self.ifname) if self.backend == 'tap' else 'socket=' + repr(self.socket)}, "
+        where = (f"ifname={self.ifname!r}" if self.backend == "tap"
+                 else f"socket={self.socket!r}")
+        return (f"VmNic({self.addr!r}, backend={self.backend!r}, {where}, "
                 f"mode={self.mode!r}, queues={self.queues}, packed={self.packed}, "
                 f"iommu_platform={self.iommu_platform})")
 
@@ -300,7 +319,6 @@ def _read_module(path):
         return subprocess.run(["zstd", "-dc", path], check=True,
                               stdout=subprocess.PIPE).stdout
     if path.endswith(".gz"):
-        import gzip
         with gzip.open(path) as f:
             return f.read()
     with open(path, "rb") as f:
@@ -400,6 +418,19 @@ def build_initramfs(kver, cache_dir=CACHE_DIR):
 _qemu_probe = {}
 
 
+def _die_with_parent():
+    """In the child before exec: SIGKILL when the thread that started it dies.
+
+    A test runner killed by a stage timeout then leaves no QEMU behind.
+    """
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)      # PR_SET_PDEATHSIG
+    except Exception:       # noqa: BLE001 - best effort
+        pass
+
+
 def _qemu_accepts(qemu, args):
     """Does QEMU start at all with these arguments (cached)?"""
     key = (qemu, tuple(args))
@@ -478,10 +509,16 @@ class KernelVM:
     def _check_nics(self):
         for n in self.nics:
             if n.backend == "tap":
-                if self.netns is None and not os.path.exists(f"/sys/class/net/{n.ifname}"):
-                    raise VmError(f"tap {n.ifname} does not exist in the host network "
-                                  "namespace: create it first (ip tuntap add mode tap), "
-                                  "or pass KernelVM(netns=...) when it lives in a netns")
+                if self.netns is None:
+                    if not os.path.exists(f"/sys/class/net/{n.ifname}"):
+                        raise VmError(f"tap {n.ifname} does not exist in the host network "
+                                      "namespace: create it first (ip tuntap add mode tap), "
+                                      "or pass KernelVM(netns=...) when it lives in a netns")
+                elif subprocess.run(["ip", "-n", self.netns, "link", "show", n.ifname],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    timeout=30).returncode:
+                    raise VmError(f"tap {n.ifname} does not exist in network namespace "
+                                  f"{self.netns}")
             elif not os.path.exists(n.socket):
                 raise VmError(f"vhost-user socket {n.socket} does not exist: start the "
                               "vhost-user server (net_vhost port) before the VM")
@@ -525,7 +562,9 @@ class KernelVM:
                      "-device", f"virtio-9p-pci,fsdev=fsshr{i},mount_tag=shared{i},"
                      f"bus=pcie.0,addr={0x11 + i:02x}.0"]
         for i, n in enumerate(self.nics):
-            argv += n.qemu_args(i)
+            # Function 0 of a slot with several NICs must say so.
+            multi = n.fn == 0 and any(o.slot == n.slot and o.fn for o in self.nics)
+            argv += n.qemu_args(i, multifunction=multi)
         argv += self.qemu_extra
         if self.netns:
             argv = ["ip", "netns", "exec", self.netns] + argv
@@ -564,7 +603,8 @@ class KernelVM:
         try:
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+                                         start_new_session=True,
+                                         preexec_fn=_die_with_parent)
         except OSError as e:
             self._cleanup_files()
             raise VmError(f"cannot start {self.argv[0]}: {e}") from e
@@ -586,7 +626,7 @@ class KernelVM:
 
     def _read_loop(self):
         fd = self.proc.stdout.fileno()
-        dec = __import__("codecs").getincrementaldecoder("utf-8")("replace")
+        dec = codecs.getincrementaldecoder("utf-8")("replace")
         while True:
             try:
                 data = os.read(fd, 65536)
@@ -604,7 +644,7 @@ class KernelVM:
         with self._cond:
             return self._console
 
-    def tail(self, lines=40):
+    def tail(self, lines=60):
         return "\n".join(self.console.splitlines()[-lines:])
 
     def running(self):
@@ -630,7 +670,7 @@ class KernelVM:
                                   f"console tail:\n{self._tail_locked()}")
                 self._cond.wait(min(left, 1.0))
 
-    def _tail_locked(self, lines=40):
+    def _tail_locked(self, lines=60):
         return "\n".join(self._console.splitlines()[-lines:])
 
     def wait(self, timeout=None):
@@ -723,7 +763,10 @@ def _parse_nic(spec):
         elif k == "extra":
             v = "," + v
         kw[k] = v
-    return VmNic(**kw)
+    try:
+        return VmNic(**kw)
+    except (VmError, TypeError) as e:
+        raise argparse.ArgumentTypeError(f"--nic {spec}: {e}") from e
 
 
 def main(argv=None):

@@ -3,16 +3,18 @@
 # Copyright(c) 2026 The virtio PMD authors
 #
 # The test command: setup, build, unit tests (meson test), functional tests (pytest),
-# docs build, static checks (cppcheck). Every stage runs even when an earlier one
-# failed (the test stages need a successful build; a failed build counts as one
-# failed test). The last line is
+# kernel-VM tests (pytest -m kernel_vm), docs build, static checks (cppcheck). Every
+# stage runs even when an earlier one failed (the test stages need a successful build;
+# a failed build counts as one failed test). The last line is
 # "N passed, N failed"; the exit status is 0 only when nothing failed.
 #
-# Extra arguments are passed to pytest, e.g.: devtools/run-tests.sh -k loopback
+# Extra arguments are passed to pytest (both pytest stages), e.g.:
+#   devtools/run-tests.sh -k loopback
 #
 # Environment:
 #   VIRTIO_PMD_UNIT_TIMEOUT    guard for the whole unit stage in seconds (default 300)
 #   VIRTIO_PMD_PYTEST_TIMEOUT  guard for the whole functional stage (default 1200)
+#   VIRTIO_PMD_VM_TIMEOUT      guard for the whole kernel-VM stage (default 1200)
 
 set -uo pipefail
 
@@ -24,6 +26,7 @@ PY=/usr/bin/python3
 BUILD=$VIRTIO_PMD_BUILD
 TESTLOG=$BUILD/meson-logs/testlog.json
 JUNIT=$BUILD/pytest-junit.xml
+JUNIT_VM=$BUILD/pytest-vm-junit.xml
 summary_args=()
 t_start=$SECONDS
 
@@ -55,7 +58,7 @@ else
 fi
 
 # Never count results left over from an earlier run.
-rm -f "$TESTLOG" "$JUNIT"
+rm -f "$TESTLOG" "$JUNIT" "$JUNIT_VM"
 
 if [ "$build_ok" -eq 1 ]; then
 	stage "unit tests"
@@ -69,7 +72,7 @@ if [ "$build_ok" -eq 1 ]; then
 	stage "functional tests"
 	if [ -d test-plans/suites ]; then
 		timeout -k 30 "${VIRTIO_PMD_PYTEST_TIMEOUT:-1200}" \
-			"$PY" -m pytest test-plans/suites -v --junitxml="$JUNIT" \
+			"$PY" -m pytest test-plans/suites -v -m "not kernel_vm" --junitxml="$JUNIT" \
 			-o cache_dir="$BUILD/.pytest_cache" "$@"
 		rc=$?
 		[ "$rc" -eq 124 ] && echo "functional tests: stage timed out"
@@ -78,9 +81,23 @@ if [ "$build_ok" -eq 1 ]; then
 	else
 		stage_done "functional tests" "none yet (no test-plans/suites)"
 	fi
+
+	# The kernel-VM tests boot the host kernel under QEMU/TCG (devtools/kernel_vm.py).
+	stage "kernel-VM tests"
+	if [ -d test-plans/suites ]; then
+		timeout -k 30 "${VIRTIO_PMD_VM_TIMEOUT:-1200}" \
+			"$PY" -m pytest test-plans/suites -v -m kernel_vm --junitxml="$JUNIT_VM" \
+			-o cache_dir="$BUILD/.pytest_cache" "$@"
+		rc=$?
+		[ "$rc" -eq 124 ] && echo "kernel-VM tests: stage timed out"
+		summary_args+=(--junit "vm=$JUNIT_VM" --pytest-rc "vm=$rc")
+		stage_done "kernel-VM tests" "exit $rc"
+	else
+		stage_done "kernel-VM tests" "none yet (no test-plans/suites)"
+	fi
 else
 	echo
-	echo "unit and functional tests: not run (the build failed)"
+	echo "unit, functional and kernel-VM tests: not run (the build failed)"
 fi
 
 stage docs

@@ -21,6 +21,9 @@ PACKAGES=(
 	python3-pytest python3-pexpect python3-scapy tshark python3-sphinx python3-matplotlib
 	dpkg-dev libpcap-dev iproute2 util-linux
 	clang-format cppcheck
+	# kernel-VM tests (devtools/kernel_vm.py): QEMU/TCG, the kernel it boots with its
+	# modules, the initramfs's busybox, modprobe inside the guest, ping both ways.
+	qemu-system-x86 linux-image-amd64 busybox-static kmod iputils-ping
 )
 # shellcheck disable=SC2206
 PACKAGES+=(${VIRTIO_PMD_EXTRA_PACKAGES:-})

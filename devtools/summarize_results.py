@@ -9,6 +9,10 @@ number of skipped tests. Exit status is 0 only when nothing failed.
 Stages:
   --meson-log FILE --meson-rc RC   meson testlog.json (one JSON object per line)
   --junit FILE --pytest-rc RC      pytest junit xml
+  --junit LABEL=FILE --pytest-rc LABEL=RC
+                                   another pytest stage, summarized as "LABEL: ..."
+                                   (e.g. vm=build/pytest-vm-junit.xml); both
+                                   options repeat, one pair per label
   --result NAME=pass|fail|skip     a stage counted as one test (build, docs, ...)
 A stage whose command failed without leaving any failed test in its results counts
 as one failed test, so a crash or a timeout never passes silently.
@@ -109,8 +113,8 @@ def meson_stage(path, rc):
     return st
 
 
-def junit_stage(path, rc):
-    st = Stage("functional")
+def junit_stage(path, rc, name="functional"):
+    st = Stage(name)
     if path and os.path.exists(path):
         try:
             root = ET.parse(path).getroot()
@@ -155,12 +159,20 @@ def junit_stage(path, rc):
     return st
 
 
+def split_label(value):
+    """'vm=path' -> ('vm', 'path'); a value without a label is 'functional'."""
+    m = re.match(r"([a-z][a-z0-9_-]*)=(.*)$", value)
+    if m:
+        return m.group(1), m.group(2)
+    return "functional", value
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--meson-log")
     ap.add_argument("--meson-rc", type=int)
-    ap.add_argument("--junit")
-    ap.add_argument("--pytest-rc", type=int)
+    ap.add_argument("--junit", action="append", default=[], metavar="[LABEL=]FILE")
+    ap.add_argument("--pytest-rc", action="append", default=[], metavar="[LABEL=]RC")
     ap.add_argument("--result", action="append", default=[], metavar="NAME=OUTCOME",
                     help="one test per stage: pass, fail or skip")
     args = ap.parse_args()
@@ -178,8 +190,18 @@ def main():
     stages += pre
     if args.meson_log is not None or args.meson_rc is not None:
         stages.append(meson_stage(args.meson_log, args.meson_rc))
-    if args.junit is not None or args.pytest_rc is not None:
-        stages.append(junit_stage(args.junit, args.pytest_rc))
+    junits, rcs = {}, {}
+    for v in args.junit:
+        label, path = split_label(v)
+        junits[label] = path
+    for v in args.pytest_rc:
+        label, rc = split_label(v)
+        try:
+            rcs[label] = int(rc)
+        except ValueError:
+            ap.error("bad --pytest-rc %r" % v)
+    for label in sorted(set(junits) | set(rcs), key=lambda x: (x != "functional", x)):
+        stages.append(junit_stage(junits.get(label), rcs.get(label), label))
     stages += post
 
     print("==== summary ====")

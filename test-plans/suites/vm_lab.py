@@ -58,11 +58,15 @@ class VmLab:
 
     # -- network ---------------------------------------------------------
     def create_netns(self, name):
-        """Create a network namespace (loopback up); returns its actual name.
+        """Create the network namespace `name` (loopback up) and return the name.
 
-        The pid is appended to `name` so concurrent runs cannot collide.
+        Fails when it exists already (left over, or a concurrent run of the
+        same test: give tests names of their own).
         """
-        ns = f"{name}-{os.getpid()}"
+        ns = name
+        if os.path.exists(f"/run/netns/{ns}"):
+            pytest.fail(f"network namespace {ns} exists already (another run, or a "
+                        f"leftover: ip netns del {ns})", pytrace=False)
         _ip("netns", "add", ns)
         self.namespaces.append(ns)
         _ip("-n", ns, "link", "set", "lo", "up")
