@@ -28,7 +28,9 @@ Guest environment the script can rely on
   security_model=none, readonly=on, multidevs=remap, cache=loose): the host's
   /usr/bin/dpdk-testpmd, python3, ip, modprobe with the host's /lib/modules,
   the repository checkout and its build directory are at their host paths.
-  Paths under /tmp, /run, /root of the host are hidden by the tmpfs below.
+  Paths under /tmp, /run, /root of the host are hidden by the tmpfs below,
+  except the checkout itself (the one holding this file), which is exported
+  again read-only and mounted at its path, so a clone in /tmp works too.
 * tmpfs on /tmp /run /var/tmp /var/log /root /dev/shm (/var/run is /run);
   devtmpfs /dev, devpts /dev/pts, proc, sysfs, debugfs.
 * /dev/hugepages: hugetlbfs with `hugepages` 2 MiB pages reserved at boot.
@@ -78,6 +80,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VM_DIR = os.path.join(HERE, "vm")
+REPO = os.path.dirname(HERE)
 INIT_SCRIPT = os.path.join(VM_DIR, "init")
 GUEST_BIND = os.path.join(VM_DIR, "guest-bind.sh")
 BUSYBOX = "/bin/busybox"
@@ -485,6 +488,8 @@ class KernelVM:
         slots = [n.addr for n in self.nics]
         if len(set(slots)) != len(slots):
             raise VmError(f"two NICs at the same PCI address: {slots}")
+        if re.search(r"[\s,='\"]", REPO):
+            raise VmError(f"repository path {REPO!r}: no blanks, '=', ',' or quotes please")
         for d in self.shared_dirs:
             if not os.path.isdir(d):
                 raise VmError(f"shared dir {d} does not exist")
@@ -556,6 +561,11 @@ class KernelVM:
                  "multidevs=remap",
                  "-device", "virtio-9p-pci,fsdev=fsroot,mount_tag=hostroot,bus=pcie.0,"
                  "addr=10.0"]
+        # The checkout may sit below a path the guest covers with tmpfs (a
+        # clone in /tmp): export it on its own too, read-only, same path.
+        argv += ["-fsdev", f"local,id=fsrepo,path={REPO},security_model=none,readonly=on,"
+                 "multidevs=remap",
+                 "-device", "virtio-9p-pci,fsdev=fsrepo,mount_tag=repo,bus=pcie.0,addr=0f.0"]
         for i, d in enumerate(self.shared_dirs):
             argv += ["-fsdev", f"local,id=fsshr{i},path={d},security_model=none,"
                      "multidevs=remap",
@@ -573,7 +583,7 @@ class KernelVM:
     def _vm_cpio(self, script):
         shared = " ".join(f"shared{i}={d}" for i, d in enumerate(self.shared_dirs))
         conf = (f"TOKEN={self.token}\nHUGEPAGES={self.hugepages}\n"
-                f"SHARED={shlex.quote(shared)}\n")
+                f"REPO={shlex.quote(REPO)}\nSHARED={shlex.quote(shared)}\n")
         c = Cpio()
         c.dir("vm")
         c.file("vm/config", conf.encode())

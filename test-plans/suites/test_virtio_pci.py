@@ -57,6 +57,30 @@ def stock_flag():
     return "--stock" if STOCK else ""
 
 
+# The guest's pcap pair: B.pcap goes out through the device, what the device
+# receives goes into outB.pcap (io forwarding between port 0 and this port 1).
+PCAP_PAIR = "--vdev net_pcap0,rx_pcap=$DIR/B.pcap,tx_pcap=$DIR/outB.pcap"
+# Guest steps once the host has sent its frames: all of them arrive on port 0.
+AFTER_HOST_SENT = f"wait_file $DIR/host-sent 120\nwait_rx 0 {FRAMES} 60\ntp stop\n"
+STATS_AND_QUIT = 'tp "show port stats all"\nsleep 1\ntp_quit\n'
+
+
+def forwarding_script(vm_lab, binding, bdfs, then, devargs="", eal=""):
+    """Guest script: bind the devices, testpmd io-forwarding on them (ports in
+    bdfs order, then any vdev in eal), GUEST-FORWARDING once it runs, then `then`."""
+    binds = "".join(f"bash {GUEST_BIND} {b} {binding}\n" for b in bdfs)
+    allow = " ".join(f"-a {b}{devargs}" for b in bdfs)
+    return guest_script(vm_lab, f"""{binds}
+tp_start $DIR/guest.log {stock_flag()} -l 0,1 {allow} {eal} \\
+    -- --forward-mode=io --no-flush-rx --total-num-mbufs=4096
+tp_wait 'testpmd> ' 120
+tp "show rxq info 0 0"
+tp start
+tp_wait 'Logical Core' 30
+echo GUEST-FORWARDING
+{then}""")
+
+
 class TapPeer:
     """tap_io.py in the tap's namespace: sends pcap frames, captures tagged ones."""
 
@@ -109,22 +133,8 @@ def test_pci_tap_content(vm_lab, nic_kw, binding, iommu, devargs, rx_path):
                        iommu=iommu)
         # Port 0 is the PCI device, port 1 a pcap pair: io forwarding moves
         # B.pcap out through the device and what the device receives into outB.pcap.
-        vm.start(guest_script(vm_lab, f"""
-bash {GUEST_BIND} 0000:00:06.0 {binding}
-tp_start $DIR/guest.log {stock_flag()} -l 0,1 -a 0000:00:06.0{devargs} \\
-    --vdev net_pcap0,rx_pcap=$DIR/B.pcap,tx_pcap=$DIR/outB.pcap -- --forward-mode=io --no-flush-rx --total-num-mbufs=2048
-tp_wait 'testpmd> ' 120
-tp "show rxq info 0 0"
-tp start
-tp_wait 'Logical Core' 30
-echo GUEST-FORWARDING
-wait_file $DIR/host-sent 120
-wait_rx 0 {FRAMES} 60
-tp stop
-tp "show port stats all"
-sleep 1
-tp_quit
-"""))
+        vm.start(forwarding_script(vm_lab, binding, ["0000:00:06.0"],
+                                   AFTER_HOST_SENT + STATS_AND_QUIT, devargs, PCAP_PAIR))
         vm.wait_for("GUEST-FORWARDING", BOOT_TIMEOUT)
         assert peer.command("send") == f"SENT {FRAMES}"
         open(vm_lab.path("host-sent"), "w").close()
@@ -216,21 +226,9 @@ def test_two_namespaces_through_guest(vm_lab, offloads):
     nics = [VmNic(addr, backend="tap", ifname=tap, mode="modern", iommu_platform=True,
                   extra=extra) for addr, tap in zip(("06.0", "07.0"), taps)]
     vm = vm_lab.vm(nics=nics, iommu=True)
-    vm.start(guest_script(vm_lab, f"""
-bash {GUEST_BIND} 0000:00:06.0 vfio-pci
-bash {GUEST_BIND} 0000:00:07.0 vfio-pci
-tp_start $DIR/guest.log {stock_flag()} -l 0,1 -a 0000:00:06.0 -a 0000:00:07.0 \\
-    --log-level=pmd.net.virtio.init:debug -- --forward-mode=io --total-num-mbufs=4096
-tp_wait 'testpmd> ' 120
-tp start
-tp_wait 'Logical Core' 30
-echo GUEST-FORWARDING
-wait_file $DIR/host-done 600
-tp stop
-tp "show port stats all"
-sleep 1
-tp_quit
-"""))
+    vm.start(forwarding_script(vm_lab, "vfio-pci", ["0000:00:06.0", "0000:00:07.0"],
+                               "wait_file $DIR/host-done 600\ntp stop\n" + STATS_AND_QUIT,
+                               eal="--log-level=pmd.net.virtio.init:debug"))
     vm.wait_for("GUEST-FORWARDING", BOOT_TIMEOUT)
     move_tap(vm_lab, taps[0], ns1, "10.0.0.101/24")
     move_tap(vm_lab, taps[1], ns2, "10.0.0.102/24")
@@ -303,18 +301,7 @@ def test_vhost_user_backend_and_reprobe(lab, vm_lab):
                       f"tx_pcap={vm_lab.path('outA.pcap')}"],
                      app=["--no-flush-rx", "--forward-mode=io"])
     vm = vm_lab.vm(nics=[VmNic("06.0", backend="vhost-user", socket=sock, mode="modern")])
-    vm.start(guest_script(vm_lab, f"""
-bash {GUEST_BIND} 0000:00:06.0 uio_pci_generic
-tp_start $DIR/guest.log {stock_flag()} -l 0,1 -a 0000:00:06.0 \\
-    --vdev net_pcap0,rx_pcap=$DIR/B.pcap,tx_pcap=$DIR/outB.pcap \\
-    -- --forward-mode=io --no-flush-rx --total-num-mbufs=2048
-tp_wait 'testpmd> ' 120
-tp start
-tp_wait 'Logical Core' 30
-echo GUEST-FORWARDING
-wait_file $DIR/host-sent 120
-wait_rx 0 {FRAMES} 60
-tp stop
+    vm.start(forwarding_script(vm_lab, "uio_pci_generic", ["0000:00:06.0"], AFTER_HOST_SENT + f"""
 tp "show port stats 0"
 tp "port stop 0"
 tp "port close 0"
@@ -331,7 +318,7 @@ sleep 3
 tp stop
 echo GUEST-REATTACHED-SENT
 tp_quit
-"""))
+""", eal=PCAP_PAIR))
     vm.wait_for("GUEST-FORWARDING", BOOT_TIMEOUT)
     host.cmd("start")
     st = host.wait_stats(lambda s: s[0]["RX-packets"] >= FRAMES and s[0]["TX-packets"] >= FRAMES,
