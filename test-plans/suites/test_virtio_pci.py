@@ -24,6 +24,7 @@ from vm_lab import GUEST_BIND, VmNic
 pytestmark = pytest.mark.kernel_vm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 GUEST_LIB = os.path.join(HERE, "guest", "testpmd.sh")
 TAP_IO = os.path.join(HERE, "tap_io.py")
 BOOT_TIMEOUT = 300
@@ -65,12 +66,13 @@ AFTER_HOST_SENT = f"wait_file $DIR/host-sent 120\nwait_rx 0 {FRAMES} 60\ntp stop
 STATS_AND_QUIT = 'tp "show port stats all"\nsleep 1\ntp_quit\n'
 
 
-def forwarding_script(vm_lab, binding, bdfs, then, devargs="", eal=""):
-    """Guest script: bind the devices, testpmd io-forwarding on them (ports in
-    bdfs order, then any vdev in eal), GUEST-FORWARDING once it runs, then `then`."""
+def forwarding_script(vm_lab, binding, bdfs, then, devargs="", eal="", before=""):
+    """Guest script: bind the devices, run `before`, testpmd io-forwarding on them
+    (ports in bdfs order, then any vdev in eal), GUEST-FORWARDING once it runs,
+    then `then`."""
     binds = "".join(f"bash {GUEST_BIND} {b} {binding}\n" for b in bdfs)
     allow = " ".join(f"-a {b}{devargs}" for b in bdfs)
-    return guest_script(vm_lab, f"""{binds}
+    return guest_script(vm_lab, f"""{binds}{before}
 tp_start $DIR/guest.log {stock_flag()} -l 0,1 {allow} {eal} \\
     -- --forward-mode=io --no-flush-rx --total-num-mbufs=4096
 tp_wait 'testpmd> ' 120
@@ -272,6 +274,13 @@ def test_two_namespaces_through_guest(vm_lab, offloads):
 
 TXONLY_LEN = 100     # no test frame has this size
 
+# Before the main run: vdpa=1 leaves the device alone, a bad devarg is refused.
+PCI_DEVARGS_PROBES = "\n".join(
+    f"printf 'quit\\n' | bash {REPO}/devtools/dpdk-launch {'--stock ' if STOCK else ''}"
+    f"dpdk-testpmd -l 0,1 -a 0000:00:06.0,{devarg} --log-level=pmd.net.virtio.init:info "
+    f"-- -i --total-num-mbufs=2048 > $DIR/probe-{name}.log 2>&1 || true"
+    for name, devarg in (("vdpa", "vdpa=1"), ("speed", "speed=12345")))
+
 
 def tagged_frames(frames):
     """The frames that claim to be one of ours, whole (tag and length agree).
@@ -318,7 +327,7 @@ sleep 3
 tp stop
 echo GUEST-REATTACHED-SENT
 tp_quit
-""", eal=PCAP_PAIR))
+""", eal=PCAP_PAIR, before=PCI_DEVARGS_PROBES))
     vm.wait_for("GUEST-FORWARDING", BOOT_TIMEOUT)
     host.cmd("start")
     st = host.wait_stats(lambda s: s[0]["RX-packets"] >= FRAMES and s[0]["TX-packets"] >= FRAMES,
@@ -335,6 +344,13 @@ tp_quit
     assert st[0]["RX-packets"] > FRAMES, st
     log = open(vm_lab.path("guest.log"), encoding="utf-8", errors="replace").read()
     assert "Device 0000:00:06.0 is detached" in log and "Port 0 is attached" in log
+    for name in ("vdpa", "speed"):
+        probe = open(vm_lab.path(f"probe-{name}.log"), encoding="utf-8",
+                     errors="replace").read()
+        assert "No probed ethernet devices" in probe, probe
+        if not STOCK:
+            assert {"vdpa": "vdpa=1, leaving the device to a vDPA driver",
+                    "speed": "devarg 'speed': invalid value '12345'"}[name] in probe, probe
     got_b = tagged_frames(read_pcap(vm_lab.path("outB.pcap")))
     d = diff_frames(to_guest, got_b)
     assert not d, "host net_vhost -> guest PCI port:\n" + d
