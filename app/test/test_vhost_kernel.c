@@ -8,7 +8,6 @@
  * its error messages for paths that are not a usable vhost-net device.
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <linux/if_tun.h>
 #include <setjmp.h>
@@ -94,21 +93,6 @@ static FILE *log_f;
 static char *log_buf;
 static size_t log_len;
 
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* Probes `args`, expects `err` and a log naming every needle, and no fd left open. */
 static void
 expect_init_fails(const char *args, int err, const char *const *needles)
@@ -116,7 +100,7 @@ expect_init_fails(const char *args, int err, const char *const *needles)
 	struct virtio_user_dev *dev = calloc(1, sizeof(*dev));
 	struct virtio_devargs da;
 	char msg[256];
-	int fds = count_fds();
+	int fds = ut_open_fd_count();
 	unsigned int i;
 
 	assert_non_null(dev);
@@ -136,7 +120,7 @@ expect_init_fails(const char *args, int err, const char *const *needles)
 	free(log_buf);
 	log_buf = NULL;
 	assert_null(dev->backend);
-	assert_int_equal(count_fds(), fds);
+	assert_int_equal(ut_open_fd_count(), fds);
 	free(dev);
 }
 

@@ -18,7 +18,6 @@
 #define _GNU_SOURCE /* accept4, pthread_timedjoin_np */
 #endif
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -765,21 +764,6 @@ assert_log_has(const char *needle)
 		fail_msg("driver log lacks \"%s\"; it holds:\n%s", needle, text);
 }
 
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 static double
 now_s(void)
 {
@@ -813,7 +797,7 @@ env_setup(void **state)
 		return -1;
 	}
 	log_capture_start();
-	e->fds_before = count_fds();
+	e->fds_before = ut_open_fd_count();
 	e->b = fb_new();
 	*state = e;
 	return 0;
@@ -908,7 +892,7 @@ env_finish(struct env *e)
 	assert_backend_happy(e->b);
 	fb_free(e->b);
 	e->b = NULL;
-	assert_int_equal(count_fds(), e->fds_before);
+	assert_int_equal(ut_open_fd_count(), e->fds_before);
 }
 
 /* Walks the recorded requests in order. */

@@ -4,6 +4,7 @@
 
 /* nftw() and its flags are X/Open extensions. */
 #define _XOPEN_SOURCE 700
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <inttypes.h>
@@ -512,4 +513,23 @@ ut_rx_pkt_check(const struct rte_mbuf *m, uint32_t seq, uint32_t len, uint16_t p
 		return NULL;
 	snprintf(msg, sizeof(msg), "bytes differ from offset %ld", diff);
 	return msg;
+}
+
+int
+ut_open_fd_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL) {
+		/* A leak check that cannot count must not pass. */
+		fprintf(stderr, "cannot open /proc/self/fd to count open files\n");
+		abort();
+	}
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
 }

@@ -168,4 +168,7 @@ const char *ut_rx_mbuf_check(const struct rte_mbuf *m, uint32_t len, uint16_t po
 /* ut_rx_mbuf_check(), and the bytes are those of ut_frame_fill(len, seq). */
 const char *ut_rx_pkt_check(const struct rte_mbuf *m, uint32_t seq, uint32_t len, uint16_t port);
 
+/* File descriptors this process has open, for leak checks (aborts without /proc). */
+int ut_open_fd_count(void);
+
 #endif /* UT_COMMON_H */
