@@ -265,8 +265,9 @@ dev_infos_get(struct rte_eth_dev *eth_dev, struct rte_eth_dev_info *info)
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
 	uint16_t qmax = port->dev.ops->queue_max_size(&port->dev, 0);
-	bool mergeable = (port->args.mrg_rxbuf || !port->ring_devargs) &&
-			 (port->dev.device_features & VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF));
+	/* The features configure would negotiate: devargs and device together. */
+	bool mergeable = (wanted_features(port) & port->dev.device_features) &
+			 VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
 
 	info->max_rx_queues = port->max_queue_pairs;
 	info->max_tx_queues = port->max_queue_pairs;

@@ -13,9 +13,7 @@
 uint16_t
 virtio_dev_hdr_size(const struct virtio_dev *dev)
 {
-	if (virtio_dev_has(dev, VIRTIO_F_VERSION_1) || virtio_dev_has(dev, VIRTIO_NET_F_MRG_RXBUF))
-		return sizeof(struct virtio_net_hdr_mrg_rxbuf);
-	return sizeof(struct virtio_net_hdr);
+	return virtio_net_hdr_size(dev->features);
 }
 
 static int

@@ -248,4 +248,12 @@ struct virtio_net_hdr_mrg_rxbuf {
 	uint16_t num_buffers;
 };
 
+/* Net header size for a feature set: num_buffers with VERSION_1 or MRG_RXBUF. */
+static inline uint16_t
+virtio_net_hdr_size(uint64_t features)
+{
+	return (features & (VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF))) ?
+		       sizeof(struct virtio_net_hdr_mrg_rxbuf) : sizeof(struct virtio_net_hdr);
+}
+
 #endif /* VIRTIO_SPEC_H */

@@ -34,10 +34,7 @@ attach_transport(struct virtio_pci_dev *pdev, struct virtio_dev *dev)
 		return -ENODEV;
 	}
 	VIRTIO_LOG(INFO, "%s: no modern interface, using the legacy one", dev->name);
-	ret = virtio_pci_legacy_attach(pdev, dev);
-	/* Legacy devices split header and frame only without ANY_LAYOUT. */
-	dev->transport_features |= VIRTIO_BIT(VIRTIO_F_ANY_LAYOUT);
-	return ret;
+	return virtio_pci_legacy_attach(pdev, dev);
 }
 
 static int

@@ -185,5 +185,7 @@ virtio_pci_legacy_attach(struct virtio_pci_dev *pdev, struct virtio_dev *dev)
 	dev->ops = &virtio_pci_legacy_ops;
 	dev->transport = pdev;
 	dev->ring_size_fixed = true;
+	/* The driver puts header and frame in one descriptor: legal only with ANY_LAYOUT. */
+	dev->transport_features |= VIRTIO_BIT(VIRTIO_F_ANY_LAYOUT);
 	return 0;
 }

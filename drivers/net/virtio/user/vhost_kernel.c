@@ -187,10 +187,6 @@ vk_set_features(struct virtio_user_dev *dev, uint64_t features)
 	struct vhost_kernel *vk = state_of(dev);
 	/* The tap's share of the features goes to the tap, the rest to vhost-net. */
 	uint64_t vhost = features & vk->vhost_features;
-	int hdr_size = (features & (VIRTIO_BIT(VIRTIO_F_VERSION_1) |
-				    VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF))) ?
-			       (int)sizeof(struct virtio_net_hdr_mrg_rxbuf) :
-			       (int)sizeof(struct virtio_net_hdr);
 	unsigned int p;
 	int ret;
 
@@ -200,7 +196,8 @@ vk_set_features(struct virtio_user_dev *dev, uint64_t features)
 		if (ret != 0)
 			return ret;
 	}
-	return vhost_kernel_tap_configure(&vk->tap, dev->name, hdr_size, features);
+	return vhost_kernel_tap_configure(&vk->tap, dev->name, virtio_net_hdr_size(features),
+					  features);
 }
 
 static int
