@@ -11,6 +11,7 @@
 #include <rte_vect.h>
 
 #include "ethdev.h"
+#include "intr.h"
 #include "rxtx/rxtx.h"
 #include "stats.h"
 #include "virtio_log.h"
@@ -240,11 +241,9 @@ dev_configure(struct rte_eth_dev *eth_dev)
 			   "RTE_ETH_MQ_RX_NONE", eth_dev->data->name, conf->rxmode.mq_mode);
 		return -ENOTSUP;
 	}
-	if (conf->intr_conf.rxq || conf->intr_conf.lsc) {
-		VIRTIO_LOG(ERR, "%s: interrupts (intr_conf.rxq/lsc) are not supported yet",
-			   eth_dev->data->name);
-		return -ENOTSUP;
-	}
+	ret = virtnet_intr_configure(eth_dev);
+	if (ret != 0)
+		return ret;
 	/* Queues were laid out for the old header size: renegotiation means new rings. */
 	for (q = 0; q < eth_dev->data->nb_rx_queues; q++)
 		rx_queue_release(eth_dev, q);
@@ -416,11 +415,15 @@ dev_start(struct rte_eth_dev *eth_dev)
 	for (i = 0; i < n; i++)
 		if (vqs[i] != NULL)
 			vq_reset(vqs[i], event_idx);
-	ret = virtio_dev_start(&port->dev, vqs, n);
+	/* Vectors and event fds must exist before the device learns about them. */
+	ret = virtnet_intr_start(eth_dev);
+	if (ret == 0)
+		ret = virtio_dev_start(&port->dev, vqs, n);
 	rte_free(vqs);
 	if (ret != 0) {
 		VIRTIO_LOG(ERR, "%s: cannot start the device (%s)", eth_dev->data->name,
 			   strerror(-ret));
+		virtnet_intr_stop(eth_dev);
 		return ret;
 	}
 	for (q = 0; q < eth_dev->data->nb_rx_queues; q++) {
@@ -428,6 +431,7 @@ dev_start(struct rte_eth_dev *eth_dev)
 			VIRTIO_LOG(ERR, "%s: Rx queue %u: mempool has no mbufs to post",
 				   eth_dev->data->name, q);
 			virtio_dev_stop(&port->dev);
+			virtnet_intr_stop(eth_dev);
 			reclaim_all(eth_dev);
 			return -ENOMEM;
 		}
@@ -441,8 +445,8 @@ dev_start(struct rte_eth_dev *eth_dev)
 	return 0;
 }
 
-static int
-link_update(struct rte_eth_dev *eth_dev, int wait_to_complete)
+int
+virtnet_link_update(struct rte_eth_dev *eth_dev)
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
 	struct rte_eth_link link = {
@@ -452,7 +456,6 @@ link_update(struct rte_eth_dev *eth_dev, int wait_to_complete)
 		.link_status = RTE_ETH_LINK_DOWN,
 	};
 
-	RTE_SET_USED(wait_to_complete);
 	if (port->started) {
 		uint16_t status = VIRTIO_NET_S_LINK_UP;
 
@@ -467,6 +470,13 @@ link_update(struct rte_eth_dev *eth_dev, int wait_to_complete)
 }
 
 static int
+link_update(struct rte_eth_dev *eth_dev, int wait_to_complete)
+{
+	RTE_SET_USED(wait_to_complete);
+	return virtnet_link_update(eth_dev);
+}
+
+static int
 dev_stop(struct rte_eth_dev *eth_dev)
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
@@ -476,6 +486,7 @@ dev_stop(struct rte_eth_dev *eth_dev)
 		return 0;
 	/* Quiesce the device first so nothing is written into buffers we free. */
 	virtio_dev_stop(&port->dev);
+	virtnet_intr_stop(eth_dev);
 	reclaim_all(eth_dev);
 	for (q = 0; q < eth_dev->data->nb_rx_queues; q++)
 		eth_dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
@@ -611,6 +622,9 @@ static const struct eth_dev_ops virtnet_ops = {
 	.txq_info_get = txq_info_get,
 	.rx_burst_mode_get = rx_burst_mode_get,
 	.tx_burst_mode_get = tx_burst_mode_get,
+	.rx_queue_intr_enable = virtnet_rx_queue_intr_enable,
+	.rx_queue_intr_disable = virtnet_rx_queue_intr_disable,
+	.get_monitor_addr = virtnet_get_monitor_addr,
 };
 
 int

@@ -24,6 +24,25 @@
 	 VIRTIO_BIT(VIRTIO_NET_F_STATUS) | VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF) |     \
 	 VIRTIO_BIT(VIRTIO_F_IN_ORDER) | VIRTIO_BIT(VIRTIO_F_RING_PACKED))
 
+struct virtnet_port;
+
+/*
+ * How a transport delivers interrupts to the application (intr.c has the
+ * shared part). All optional: a NULL hook means nothing to do.
+ */
+struct virtnet_intr_ops {
+	/* At configure: can intr_conf be honoured? Errors say what is missing. */
+	int (*check)(struct rte_eth_dev *eth_dev);
+	/*
+	 * Before the device starts: fills eth_dev->intr_handle with one event
+	 * fd per Rx queue (intr_conf.rxq), sets up configuration-change delivery
+	 * (intr_conf.lsc).
+	 */
+	int (*start)(struct rte_eth_dev *eth_dev);
+	/* After the device stopped: undoes start. */
+	void (*stop)(struct rte_eth_dev *eth_dev);
+};
+
 struct virtnet_port {
 	struct virtio_dev dev;
 	struct virtio_devargs args;
@@ -32,6 +51,8 @@ struct virtnet_port {
 	bool ring_devargs;
 	uint16_t max_queue_pairs;
 	bool started;
+	const struct virtnet_intr_ops *intr_ops;
+	bool intr_started; /* intr_ops->start succeeded, stop is due */
 };
 
 static inline struct virtnet_port *
@@ -46,6 +67,12 @@ virtnet_port_of(struct rte_eth_dev *eth_dev)
  * port->args before calling.
  */
 int virtnet_port_init(struct rte_eth_dev *eth_dev);
+
+/*
+ * Reads the link from the device into ethdev; returns 0 when the status
+ * changed, -1 when it did not (as rte_eth_linkstatus_set).
+ */
+int virtnet_link_update(struct rte_eth_dev *eth_dev);
 
 /*
  * The remove callback of every transport: closes the port in the primary

@@ -27,6 +27,7 @@ virtio_dev_init(struct virtio_dev *dev)
 {
 	int ret;
 
+	dev->config_vector = VIRTIO_MSI_NO_VECTOR;
 	dev->ops->reset(dev);
 	ret = set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE);
 	if (ret == 0)
@@ -79,6 +80,9 @@ virtio_dev_start(struct virtio_dev *dev, struct virtqueue **queues, unsigned int
 			ret = -EIO;
 		}
 	}
+	/* A reset forgot the vectors: program them again each time. */
+	if (ret == 0 && dev->ops->set_config_vector != NULL)
+		ret = dev->ops->set_config_vector(dev, dev->config_vector);
 	for (i = 0; ret == 0 && i < nb_queues; i++)
 		if (queues[i] != NULL)
 			ret = dev->ops->setup_queue(dev, queues[i]);

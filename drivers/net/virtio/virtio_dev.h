@@ -37,6 +37,11 @@ struct virtio_transport_ops {
 	void (*reset)(struct virtio_dev *dev);
 	/* Releases the transport (socket, mappings) when the port closes. */
 	void (*close)(struct virtio_dev *dev);
+	/*
+	 * Optional (PCI): routes configuration-change notifications to an
+	 * MSI-X vector; fails when the device cannot.
+	 */
+	int (*set_config_vector)(struct virtio_dev *dev, uint16_t vector);
 };
 
 struct virtio_dev {
@@ -51,6 +56,8 @@ struct virtio_dev {
 	uint64_t transport_features;
 	/* Rings must have exactly the device's queue size (legacy PCI). */
 	bool ring_size_fixed;
+	/* MSI-X vector for configuration changes, VIRTIO_MSI_NO_VECTOR: none. */
+	uint16_t config_vector;
 };
 
 static inline bool
@@ -75,7 +82,8 @@ int virtio_dev_negotiate(struct virtio_dev *dev);
 
 /*
  * Full bring-up for start: reset, ACKNOWLEDGE|DRIVER, features, FEATURES_OK
- * (checked), the given queues programmed, then DRIVER_OK.
+ * (checked), the configuration vector and the given queues programmed (each
+ * with its vq->msix_vector), then DRIVER_OK.
  */
 int virtio_dev_start(struct virtio_dev *dev, struct virtqueue **queues, unsigned int nb_queues);
 

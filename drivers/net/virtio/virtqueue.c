@@ -53,6 +53,7 @@ vq_common_init(struct virtqueue *vq, uint16_t index, uint16_t size, uint64_t dev
 	vq->index = index;
 	vq->size = size;
 	vq->desc_dev_addr = dev_addr;
+	vq->msix_vector = VIRTIO_MSI_NO_VECTOR;
 	vq->mbuf_addr_off = use_va ? offsetof(struct rte_mbuf, buf_addr) :
 				     offsetof(struct rte_mbuf, buf_iova);
 	return 0;
@@ -108,8 +109,12 @@ vq_split_reset(struct virtqueue *vq, bool event_idx)
 	vq->event_idx = event_idx;
 	memset(&vq->errors, 0, sizeof(vq->errors));
 	vq->notifications = 0;
-	/* We poll: ask for no interrupts. Rx interrupt support will flip this. */
-	vq->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+	vq->intr_armed = false;
+	/*
+	 * We poll: ask for no interrupts until the application arms them. With
+	 * event idx the flags must stay 0 (spec 2.7.7.1) and used_event does it.
+	 */
+	vq->avail->flags = event_idx ? 0 : VRING_AVAIL_F_NO_INTERRUPT;
 	vq_suppress_interrupts(vq);
 }
 

@@ -71,6 +71,8 @@ struct virtqueue {
 	virtqueue_notify_t notify;
 	void *notify_cookie; /* transport data for notify (eventfd, register) */
 	uint64_t notifications; /* doorbells rung, for tuning and tests */
+	bool intr_armed;        /* the application waits for a used-buffer notification */
+	uint16_t msix_vector;   /* PCI: MSI-X vector for this queue's notifications */
 
 	uint16_t *next;             /* private chain/free-list links */
 	struct vq_desc_extra *extra; /* per head id */
@@ -353,14 +355,38 @@ vq_avail_push(struct virtqueue *vq, uint16_t head)
 /* Publishes avail entries up to vq->avail_idx, then rings the doorbell if needed. */
 void vq_publish_and_notify(struct virtqueue *vq, uint16_t old_avail_idx);
 
-/* Asks the device not to interrupt us (we poll), per the negotiated scheme. */
+/*
+ * Split Rx bursts move used_event along with what they consumed: parked a
+ * full lap behind while we poll, or on the next entry while the application
+ * waits for an interrupt (vq_intr_arm), so consuming never disarms.
+ */
 static inline void
 vq_suppress_interrupts(struct virtqueue *vq)
 {
 	if (vq->event_idx) {
-		/* used_event lives after the avail ring; park it a full lap away. */
-		vq->avail->ring[vq->size] = (uint16_t)(vq->used_cons - 1);
+		/* used_event lives after the avail ring. */
+		vq->avail->ring[vq->size] = (uint16_t)(vq->used_cons - !vq->intr_armed);
 	}
 }
+
+/*
+ * Used-buffer notifications for interrupt-driven receive (spec 2.7.7,
+ * 2.7.10 split; 2.8.10 packed). vq_intr_arm asks for a notification when
+ * the next used buffer appears and returns true when one is already there:
+ * the device may have skipped the notification for it, so the caller must
+ * not sleep waiting.
+ */
+bool vq_intr_arm(struct virtqueue *vq);
+void vq_intr_disarm(struct virtqueue *vq);
+
+/* A used buffer waits at the next position we consume (either layout). */
+bool vq_has_used(const struct virtqueue *vq);
+
+/*
+ * What to watch to sleep until the device uses a buffer (rte_power_monitor):
+ * the 16-bit word at *addr leaves `idle_value` (split: used->idx) or, for a
+ * packed ring, gets both AVAIL and USED bits equal to the wrap counter.
+ */
+void vq_monitor_target(const struct virtqueue *vq, volatile void **addr, uint16_t *idle_value);
 
 #endif /* VIRTQUEUE_H */

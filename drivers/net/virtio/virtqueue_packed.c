@@ -65,7 +65,8 @@ vq_packed_reset(struct virtqueue *vq, bool event_idx)
 	vq->event_idx = event_idx;
 	memset(&vq->errors, 0, sizeof(vq->errors));
 	vq->notifications = 0;
-	/* We poll: no used-buffer notifications. */
+	vq->intr_armed = false;
+	/* We poll: no used-buffer notifications until the application arms them. */
 	vq->driver_event->flags = VRING_PACKED_EVENT_FLAG_DISABLE;
 }
 

@@ -15,6 +15,7 @@
 #define PCI_CAP_ID_MSIX		0x11
 #define PCI_MSIX_FLAGS		2
 #define PCI_MSIX_FLAGS_ENABLE	0x8000
+#define PCI_MSIX_FLAGS_QSIZE	0x07ff
 /* Standard config space holds at most (256 - 64) / 4 capabilities. */
 #define PCI_MAX_CAPS		48
 
@@ -60,17 +61,29 @@ virtio_pci_find_msix(const struct rte_pci_device *pci)
 	return (uint8_t)virtio_pci_for_each_cap(pci, match_msix, NULL);
 }
 
+static bool
+read_msix_flags(const struct virtio_pci_dev *pdev, uint16_t *flags)
+{
+	return pdev->msix_cap != 0 &&
+	       rte_pci_read_config(pdev->pci, flags, sizeof(*flags),
+				   pdev->msix_cap + PCI_MSIX_FLAGS) == sizeof(*flags);
+}
+
 bool
 virtio_pci_msix_enabled(const struct virtio_pci_dev *pdev)
 {
 	uint16_t flags;
 
-	if (pdev->msix_cap == 0)
-		return false;
-	if (rte_pci_read_config(pdev->pci, &flags, sizeof(flags),
-				pdev->msix_cap + PCI_MSIX_FLAGS) != sizeof(flags))
-		return false;
-	return (flags & PCI_MSIX_FLAGS_ENABLE) != 0;
+	return read_msix_flags(pdev, &flags) && (flags & PCI_MSIX_FLAGS_ENABLE) != 0;
+}
+
+unsigned int
+virtio_pci_msix_vectors(const struct virtio_pci_dev *pdev)
+{
+	uint16_t flags;
+
+	/* The table size field holds N - 1. */
+	return read_msix_flags(pdev, &flags) ? (flags & PCI_MSIX_FLAGS_QSIZE) + 1u : 0;
 }
 
 void

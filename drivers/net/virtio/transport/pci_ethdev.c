@@ -84,8 +84,11 @@ virtio_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pci)
 	pdev->pci = pci;
 	pdev->msix_cap = virtio_pci_find_msix(pci);
 	ret = attach_transport(pdev, &port->dev);
-	if (ret == 0)
+	if (ret == 0) {
+		port->intr_ops = &virtio_pci_intr_ops;
+		virtio_pci_intr_init(eth_dev, pdev);
 		ret = virtnet_port_init(eth_dev);
+	}
 	if (ret != 0) {
 		if (port->dev.transport != NULL)
 			port->dev.ops->close(&port->dev);

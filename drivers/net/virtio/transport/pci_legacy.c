@@ -121,11 +121,32 @@ legacy_setup_queue(struct virtio_dev *dev, struct virtqueue *vq)
 			   vq->desc_dev_addr);
 		return -EINVAL;
 	}
-	if (virtio_pci_msix_enabled(pci_dev(dev)))
-		io_write(dev, VIRTIO_PCI_LEGACY_MSIX_QUEUE, VIRTIO_MSI_NO_VECTOR, 2);
+	/* The vector registers exist only while MSI-X is enabled (4.1.4.8). */
+	if (virtio_pci_msix_enabled(pci_dev(dev))) {
+		io_write(dev, VIRTIO_PCI_LEGACY_MSIX_QUEUE, vq->msix_vector, 2);
+		if (io_read(dev, VIRTIO_PCI_LEGACY_MSIX_QUEUE, 2) != vq->msix_vector) {
+			VIRTIO_LOG(ERR, "%s: queue %u: device refused MSI-X vector %u", dev->name,
+				   vq->index, vq->msix_vector);
+			return -EIO;
+		}
+	}
 	io_write(dev, VIRTIO_PCI_LEGACY_QUEUE_PFN, (uint32_t)pfn, 4);
 	vq->notify = legacy_notify;
 	vq->notify_cookie = &pci_dev(dev)->io;
+	return 0;
+}
+
+static int
+legacy_set_config_vector(struct virtio_dev *dev, uint16_t vector)
+{
+	if (!virtio_pci_msix_enabled(pci_dev(dev)))
+		return vector == VIRTIO_MSI_NO_VECTOR ? 0 : -ENOTSUP;
+	io_write(dev, VIRTIO_PCI_LEGACY_MSIX_CONFIG, vector, 2);
+	if (io_read(dev, VIRTIO_PCI_LEGACY_MSIX_CONFIG, 2) != vector) {
+		VIRTIO_LOG(ERR, "%s: device refused MSI-X vector %u for configuration changes",
+			   dev->name, vector);
+		return -EIO;
+	}
 	return 0;
 }
 
@@ -157,6 +178,7 @@ static const struct virtio_transport_ops virtio_pci_legacy_ops = {
 	.release_queue = legacy_release_queue,
 	.reset = legacy_reset,
 	.close = legacy_close,
+	.set_config_vector = legacy_set_config_vector,
 };
 
 /*

@@ -160,11 +160,28 @@ modern_setup_queue(struct virtio_dev *dev, struct virtqueue *vq)
 		      vq->avail_dev_addr);
 	write64_split(dev, VIRTIO_PCI_COMMON_Q_USEDLO, VIRTIO_PCI_COMMON_Q_USEDHI,
 		      vq->used_dev_addr);
-	/* Polling: no interrupt vector until Rx interrupts are asked for. */
-	rte_write16(VIRTIO_MSI_NO_VECTOR, common(dev, VIRTIO_PCI_COMMON_Q_MSIX));
+	rte_write16(vq->msix_vector, common(dev, VIRTIO_PCI_COMMON_Q_MSIX));
+	/* A device out of vectors reads back NO_VECTOR (4.1.5.1.2). */
+	if (rte_read16(common(dev, VIRTIO_PCI_COMMON_Q_MSIX)) != vq->msix_vector) {
+		VIRTIO_LOG(ERR, "%s: queue %u: device refused MSI-X vector %u", dev->name,
+			   vq->index, vq->msix_vector);
+		return -EIO;
+	}
 	vq->notify = modern_notify;
 	vq->notify_cookie = pdev->notify_base + notify_off;
 	rte_write16(1, common(dev, VIRTIO_PCI_COMMON_Q_ENABLE));
+	return 0;
+}
+
+static int
+modern_set_config_vector(struct virtio_dev *dev, uint16_t vector)
+{
+	rte_write16(vector, common(dev, VIRTIO_PCI_COMMON_MSIX));
+	if (rte_read16(common(dev, VIRTIO_PCI_COMMON_MSIX)) != vector) {
+		VIRTIO_LOG(ERR, "%s: device refused MSI-X vector %u for configuration changes",
+			   dev->name, vector);
+		return -EIO;
+	}
 	return 0;
 }
 
@@ -196,6 +213,7 @@ static const struct virtio_transport_ops virtio_pci_modern_ops = {
 	.release_queue = modern_release_queue,
 	.reset = modern_reset,
 	.close = modern_close,
+	.set_config_vector = modern_set_config_vector,
 };
 
 /* What the vendor capabilities describe, before it is checked against the BARs. */

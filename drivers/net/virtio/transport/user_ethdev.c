@@ -20,6 +20,7 @@
 #include "../ethdev.h"
 #include "../user/virtio_user_dev.h"
 #include "../virtio_log.h"
+#include "user_intr.h"
 
 static struct virtio_user_dev *
 user_dev(struct virtio_dev *dev)
@@ -55,8 +56,12 @@ user_set_status(struct virtio_dev *dev, uint8_t status)
 static void
 user_read_config(struct virtio_dev *dev, size_t offset, void *dst, size_t len)
 {
-	const struct virtio_net_config *cfg = &user_dev(dev)->config;
+	struct virtio_user_dev *udev = user_dev(dev);
+	struct virtio_net_config *cfg = &udev->config;
 
+	/* A backend that went away takes the link with it. */
+	if (udev->ops->connection_lost != NULL && udev->ops->connection_lost(udev))
+		cfg->status &= ~VIRTIO_NET_S_LINK_UP;
 	if (offset + len <= sizeof(*cfg))
 		memcpy(dst, (const uint8_t *)cfg + offset, len);
 	else
@@ -96,6 +101,7 @@ user_close(struct virtio_dev *dev)
 	if (udev == NULL)
 		return;
 	virtio_user_dev_uninit(udev);
+	virtio_user_intr_fini(udev);
 	rte_free(udev);
 	dev->transport = NULL;
 }
@@ -160,7 +166,10 @@ virtio_user_probe(struct rte_vdev_device *vdev)
 	port->dev.transport = udev;
 	port->dev.name = eth_dev->data->name;
 	port->dev.use_va = true; /* the backend maps our memory at the same addresses */
-	ret = virtnet_port_init(eth_dev);
+	port->intr_ops = &virtio_user_intr_ops;
+	ret = virtio_user_intr_init(eth_dev);
+	if (ret == 0)
+		ret = virtnet_port_init(eth_dev);
 	if (ret != 0) {
 		user_close(&port->dev);
 		rte_eth_dev_release_port(eth_dev);

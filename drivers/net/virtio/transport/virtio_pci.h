@@ -18,6 +18,9 @@
 
 #include "../virtio_dev.h"
 
+struct rte_eth_dev;
+struct virtnet_intr_ops;
+
 struct virtio_pci_dev {
 	struct rte_pci_device *pci;
 	uint8_t msix_cap; /* config-space offset of the MSI-X capability, 0: none */
@@ -60,6 +63,18 @@ uint8_t virtio_pci_find_msix(const struct rte_pci_device *pci);
 
 /* Whether MSI-X is enabled right now (the legacy config layout depends on it). */
 bool virtio_pci_msix_enabled(const struct virtio_pci_dev *pdev);
+
+/* Entries of the MSI-X table, 0 without MSI-X. */
+unsigned int virtio_pci_msix_vectors(const struct virtio_pci_dev *pdev);
+
+/*
+ * Interrupts through vfio-pci MSI-X (pci_intr.c): vector 0 for configuration
+ * changes, vector 1 + q for Rx queue q.
+ */
+extern const struct virtnet_intr_ops virtio_pci_intr_ops;
+
+/* At probe: whether the binding delivers MSI-X; sets RTE_ETH_DEV_INTR_LSC if so. */
+void virtio_pci_intr_init(struct rte_eth_dev *eth_dev, struct virtio_pci_dev *pdev);
 
 /* Frees the transport state (the bus unmaps the BARs on remove). */
 void virtio_pci_dev_free(struct virtio_dev *dev);

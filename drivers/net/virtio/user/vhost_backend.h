@@ -60,6 +60,12 @@ struct vhost_backend_ops {
 	int (*set_vring_enable)(struct virtio_user_dev *dev, uint32_t index, int enable);
 	/* Optional: forwards the device status (NULL when the backend has no such notion). */
 	int (*set_status)(struct virtio_user_dev *dev, uint8_t status);
+	/*
+	 * Optional: the connection whose end means the backend went away (the
+	 * vhost-user socket), and the check that it did (peer closed or reset).
+	 */
+	int (*conn_fd)(struct virtio_user_dev *dev);
+	bool (*connection_lost)(struct virtio_user_dev *dev);
 };
 
 extern const struct vhost_backend_ops vhost_user_backend_ops;

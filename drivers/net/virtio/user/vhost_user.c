@@ -510,6 +510,32 @@ vu_set_vring_call(struct virtio_user_dev *dev, uint32_t index, int fd)
 	return set_vring_fd(dev, VHOST_USER_SET_VRING_CALL, index, fd);
 }
 
+static int
+vu_conn_fd(struct virtio_user_dev *dev)
+{
+	return state_of(dev)->sock;
+}
+
+/*
+ * Called when the socket turns readable outside a request: the backend
+ * sends nothing unasked, so that is end of file or a reset. Peeking leaves
+ * a reply a request might be about to read where it is.
+ */
+static bool
+vu_connection_lost(struct virtio_user_dev *dev)
+{
+	struct vhost_user *vu = state_of(dev);
+	char byte;
+	ssize_t n;
+
+	if (vu->dead)
+		return true;
+	n = recv(vu->sock, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+		vu->dead = true;
+	return vu->dead;
+}
+
 const struct vhost_backend_ops vhost_user_backend_ops = {
 	.name = "vhost-user",
 	.max_mem_regions = VHOST_MAX_MEM_REGIONS,
@@ -527,4 +553,6 @@ const struct vhost_backend_ops vhost_user_backend_ops = {
 	.set_vring_call = vu_set_vring_call,
 	.set_vring_enable = vu_set_vring_enable,
 	.set_status = NULL,
+	.conn_fd = vu_conn_fd,
+	.connection_lost = vu_connection_lost,
 };

@@ -147,11 +147,10 @@ start_ring(struct virtio_user_dev *dev, struct virtqueue *vq)
 		.used = vq->used_dev_addr,
 	};
 	int kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	int call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int call = virtio_user_dev_callfd(dev, vq->index);
 	int ret;
 
 	dev->kickfds[vq->index] = kick;
-	dev->callfds[vq->index] = call;
 	if (kick < 0 || call < 0) {
 		VIRTIO_LOG(ERR, "%s: cannot create eventfds for queue %u: %s", dev->name,
 			   vq->index, strerror(errno));
@@ -221,6 +220,16 @@ virtio_user_dev_set_status(struct virtio_user_dev *dev, uint8_t status)
 		dev->ops->set_status(dev, status);
 	dev->status = status;
 	return ret;
+}
+
+int
+virtio_user_dev_callfd(struct virtio_user_dev *dev, uint16_t index)
+{
+	if (index >= VIRTIO_USER_MAX_VQS)
+		return -1;
+	if (dev->callfds[index] < 0)
+		dev->callfds[index] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	return dev->callfds[index];
 }
 
 int

@@ -19,6 +19,8 @@
 #include "../virtqueue.h"
 #include "vhost_backend.h"
 
+struct rte_intr_handle;
+
 /* Rx and Tx queue of every pair, plus room for a control queue later. */
 #define VIRTIO_USER_MAX_VQS (2 * VIRTIO_USER_MAX_QUEUE_PAIRS + 1)
 
@@ -38,6 +40,11 @@ struct virtio_user_dev {
 	int kickfds[VIRTIO_USER_MAX_VQS];
 	int callfds[VIRTIO_USER_MAX_VQS];
 	bool backend_running;          /* rings handed to the backend */
+
+	/* Interrupts (transport/user_intr.c): Rx queue event fds, backend watch. */
+	struct rte_intr_handle *rx_intr;
+	struct rte_intr_handle *conn_watch;
+	bool conn_watched;
 };
 
 /* Features virtio-user provides itself, whatever the backend offers. */
@@ -53,6 +60,12 @@ void virtio_user_dev_uninit(struct virtio_user_dev *dev);
 int virtio_user_dev_set_status(struct virtio_user_dev *dev, uint8_t status);
 
 /* Records a ring to hand over at DRIVER_OK. */
+/*
+ * The eventfd the backend signals for queue `index` (created on first use,
+ * closed when the backend stops): Rx interrupts wait on it.
+ */
+int virtio_user_dev_callfd(struct virtio_user_dev *dev, uint16_t index);
+
 int virtio_user_dev_add_queue(struct virtio_user_dev *dev, struct virtqueue *vq);
 void virtio_user_dev_remove_queue(struct virtio_user_dev *dev, struct virtqueue *vq);
 
