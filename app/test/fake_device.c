@@ -425,6 +425,8 @@ store_used_idx(struct fake_dev *fd)
 
 static void packed_publish(struct fake_dev *fd, const struct fake_used *u, unsigned int n,
 		bool cut);
+static void packed_advance(struct fake_dev *fd, uint16_t *pos, bool *wrap, uint32_t n,
+		uint64_t *laps);
 
 unsigned int
 fake_staged(const struct fake_dev *fd)
@@ -432,9 +434,43 @@ fake_staged(const struct fake_dev *fd)
 	return fd->nstaged;
 }
 
+/* Split (spec 2.7.10): used_event, or the NO_INTERRUPT flag without event idx. */
+static bool
+split_wants_interrupt(const struct fake_dev *fd, uint16_t old_idx)
+{
+	const struct virtqueue *vq = fd->vq;
+
+	if (vq->event_idx)
+		return vring_need_event(vq->avail->ring[vq->size], fd->used_idx, old_idx);
+	return !(vq->avail->flags & VRING_AVAIL_F_NO_INTERRUPT);
+}
+
+/* Packed (spec 2.8.10): ENABLE, DISABLE, or DESC naming a slot just made used. */
+static bool
+packed_wants_interrupt(struct fake_dev *fd, uint16_t pos, bool wrap)
+{
+	uint16_t flags = fd->driver_event->flags;
+	uint16_t off_wrap = fd->driver_event->off_wrap;
+	uint16_t off = off_wrap & ((1u << VRING_PACKED_EVENT_WRAP_SHIFT) - 1);
+	bool event_wrap = off_wrap >> VRING_PACKED_EVENT_WRAP_SHIFT;
+
+	if (flags == VRING_PACKED_EVENT_FLAG_ENABLE)
+		return true;
+	if (flags != VRING_PACKED_EVENT_FLAG_DESC)
+		return false;
+	while (pos != fd->used_pos || wrap != fd->used_wrap) {
+		if (pos == off && wrap == event_wrap)
+			return true;
+		packed_advance(fd, &pos, &wrap, 1, NULL);
+	}
+	return false;
+}
+
 unsigned int
 fake_publish(struct fake_dev *fd, unsigned int max, enum fake_order order)
 {
+	uint16_t old_idx = fd->used_idx, old_pos = fd->used_pos;
+	bool old_wrap = fd->used_wrap;
 	struct fake_used *tmp;
 	uint32_t *groups;
 	unsigned int ngroups = 0, i, j, out = 0, n;
@@ -488,6 +524,11 @@ fake_publish(struct fake_dev *fd, unsigned int max, enum fake_order order)
 	fd->nstaged = out - n;
 	if (n > 0 && !fd->packed)
 		store_used_idx(fd);
+	/* The device reads the driver's wishes after publishing (full barrier). */
+	rte_mb();
+	if (n > 0 && (fd->packed ? packed_wants_interrupt(fd, old_pos, old_wrap) :
+				   split_wants_interrupt(fd, old_idx)))
+		fd->interrupts++;
 	free(tmp);
 	free(groups);
 	return n;

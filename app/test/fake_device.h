@@ -155,6 +155,8 @@ struct fake_dev {
 	uint64_t garbage_written; /* used elements spoiled by used_last_only */
 
 	uint64_t notifications;
+	/* Used-buffer notifications the spec says a publish must send the driver. */
+	uint64_t interrupts;
 	uint64_t protocol_errors;
 	char last_error[256];
 

@@ -42,22 +42,15 @@ split_arm(struct virtqueue *vq)
 		__atomic_store_n(&vq->avail->flags, 0, __ATOMIC_RELAXED);
 }
 
+/*
+ * Packed rings ask for every used descriptor while armed, event idx or not:
+ * a position (DESC) would go stale as soon as a burst consumes past it.
+ */
 static void
 packed_arm(struct virtqueue *vq)
 {
-	if (vq->event_idx) {
-		uint16_t off_wrap = (uint16_t)(vq->next_used |
-					       (vq->used_wrap << VRING_PACKED_EVENT_WRAP_SHIFT));
-
-		/* The position must be in place before the device can act on the flag. */
-		__atomic_store_n(&vq->driver_event->off_wrap, off_wrap, __ATOMIC_RELAXED);
-		rte_atomic_thread_fence(__ATOMIC_RELEASE);
-		__atomic_store_n(&vq->driver_event->flags, VRING_PACKED_EVENT_FLAG_DESC,
-				 __ATOMIC_RELAXED);
-	} else {
-		__atomic_store_n(&vq->driver_event->flags, VRING_PACKED_EVENT_FLAG_ENABLE,
-				 __ATOMIC_RELAXED);
-	}
+	__atomic_store_n(&vq->driver_event->flags, VRING_PACKED_EVENT_FLAG_ENABLE,
+			 __ATOMIC_RELAXED);
 }
 
 bool
