@@ -39,6 +39,7 @@ SDK_HEADERS=(
 	drivers/bus/vdev/bus_vdev_driver.h
 )
 SDK_CACHE=${VIRTIO_PMD_SDK_CACHE:-/var/cache/virtio-pmd/sdk}
+EXAMPLES_CACHE=${VIRTIO_PMD_EXAMPLES_CACHE:-/var/cache/virtio-pmd/examples}
 SRC_LIST=/etc/apt/sources.list.d/debian-src.sources
 HUGEPAGES_MIN=${VIRTIO_PMD_HUGEPAGES:-2048}
 HUGE_MNT=/dev/hugepages
@@ -231,3 +232,21 @@ else
 	mnt_msg="mounted now"
 fi
 say "hugepages ok (2 MiB pages: $hp_msg; $HUGE_MNT $mnt_msg)"
+
+# ---- (e) DPDK sample applications ------------------------------------------------
+# The interrupt tests run Debian's unchanged dpdk-l3fwd-power, built from the
+# sources dpdk-doc ships, against the installed libdpdk-dev (pkg-config). The
+# copy lives in a cache per DPDK version; the shipped tree is left untouched.
+L3FWD_POWER_SRC=/usr/share/dpdk/examples/l3fwd-power
+L3FWD_POWER_DIR=$EXAMPLES_CACHE/$UPSTREAM/l3fwd-power
+if [ -x "$L3FWD_POWER_DIR/build/l3fwd-power-shared" ]; then
+	say "dpdk-l3fwd-power ok ($L3FWD_POWER_DIR/build/l3fwd-power)"
+else
+	[ -d "$L3FWD_POWER_SRC" ] || die "$L3FWD_POWER_SRC missing (package dpdk-doc)"
+	rm -rf -- "$L3FWD_POWER_DIR"
+	mkdir -p "$EXAMPLES_CACHE/$UPSTREAM"
+	cp -r -- "$L3FWD_POWER_SRC" "$L3FWD_POWER_DIR"
+	make -C "$L3FWD_POWER_DIR" -j"$(nproc)" >>"$LOG" 2>&1 ||
+		{ rm -rf -- "$L3FWD_POWER_DIR"; die "building dpdk-l3fwd-power failed"; }
+	say "dpdk-l3fwd-power built ($L3FWD_POWER_DIR/build/l3fwd-power)"
+fi

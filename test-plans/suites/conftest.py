@@ -153,6 +153,23 @@ class Lab:
         return self._spawn(launch, "virtio", eal, app, lcores, main_lcore, mem,
                            extra_eal, wait)
 
+    def app(self, binary, eal, app_args, role, lcores=LCORES, mem=MEM_MB, ours=True):
+        """Any DPDK application (not interactive), with our driver unless ours=False.
+
+        Its output collects in the returned object's .output, and the process
+        and its EAL files go with the lab like testpmd's.
+        """
+        prefix = self.new_prefix(role)
+        argv = (virtio_launch_prefix() if ours else []) + [binary, "-l", lcores, "--no-pci",
+                                                           f"--file-prefix={prefix}",
+                                                           "-m", str(mem)]
+        argv += list(eal) + (["--single-file-segments"] + STOCK_EAL if ours else [])
+        argv += ["--"] + list(app_args)
+        proc = Testpmd(argv, f"{len(self.procs)}-{role}", self.dir)
+        proc.prefix = prefix
+        self.procs.append(proc)
+        return proc
+
     def teardown(self):
         for tp in reversed(self.procs):     # clients before their backend
             tp.kill()

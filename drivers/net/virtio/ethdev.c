@@ -442,6 +442,8 @@ dev_start(struct rte_eth_dev *eth_dev)
 	elect_path(eth_dev);
 	port->started = true;
 	eth_dev->data->dev_started = 1;
+	/* With intr_conf.lsc ethdev stops asking: the status must be right from here. */
+	virtnet_link_update(eth_dev);
 	return 0;
 }
 
