@@ -70,6 +70,7 @@ import re
 import secrets
 import shlex
 import shutil
+import socket
 import signal
 import stat
 import subprocess
@@ -552,8 +553,10 @@ class KernelVM:
                 "-cpu", "max", "-smp", str(self.smp), "-m", f"{self.memory_mb}M",
                 "-object", f"memory-backend-memfd,id=mem0,size={self.memory_mb}M,share=on",
                 "-nodefaults", "-no-user-config", "-display", "none", "-vga", "none",
-                "-serial", "stdio", "-monitor", "none", "-no-reboot",
+                "-serial", "stdio", "-no-reboot",
                 "-kernel", kernel, "-initrd", initrd, "-append", self.cmdline]
+        # The human monitor on a socket of the VM's own, for monitor().
+        argv += ["-monitor", f"unix:{self._monitor_path()},server=on,wait=off"]
         if self.iommu:
             # Must come before the devices it translates for.
             argv += ["-device", "intel-iommu,intremap=on,device-iotlb=on"]
@@ -579,6 +582,33 @@ class KernelVM:
         if self.netns:
             argv = ["ip", "netns", "exec", self.netns] + argv
         return argv
+
+    def _monitor_path(self):
+        return os.path.join(self._tmpdir or "/nonexistent", "monitor.sock")
+
+    def monitor(self, command, timeout=10):
+        """Runs one QEMU human-monitor command (e.g. "set_link nic0 off"); returns its output.
+
+        The guest's NICs have ids nic0, nic1... in the order given.
+        """
+        if not self.running():
+            raise VmError(f"monitor {command!r}: the VM is not running")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(timeout)
+            s.connect(self._monitor_path())
+            out = b""
+            while b"(qemu) " not in out:        # the banner, then the first prompt
+                out += s.recv(4096) or b"(qemu) "
+            s.sendall(command.encode() + b"\n")
+            out = b""
+            while out.count(b"(qemu) ") < 1:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                out += chunk
+        text = out.decode(errors="replace").replace("\r", "")
+        # The monitor echoes the command line; what follows up to the prompt is the answer.
+        return text.split("\n", 1)[-1].rsplit("(qemu) ", 1)[0].strip()
 
     def _vm_cpio(self, script):
         shared = " ".join(f"shared{i}={d}" for i, d in enumerate(self.shared_dirs))

@@ -1,0 +1,207 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The virtio PMD authors
+"""Interrupts inside the kernel VM: PCI MSI-X through vfio-pci, and vhost-kernel.
+
+Executes test-plans/virtio_pci_interrupt_test_plan.rst and the vhost-kernel
+case of test-plans/virtio_user_interrupt_test_plan.rst. The unchanged
+dpdk-l3fwd-power runs in the guest in interrupt-only mode; the host sends
+frames into the taps behind the guest's devices, round after round, and reads
+the sample's log (written to the shared test directory) for each wake-up and
+the sleep after it. Link changes are made with QEMU's monitor (set_link) and
+counted as testpmd's LSC events in the guest.
+"""
+
+import re
+import time
+
+import pytest
+
+from l3fwd_power import EAL_LOG, L3FWD_POWER, app_args, events, sleeps, wakes
+from pcaps import make_frames, write_pcap
+from test_virtio_pci import STOCK, TapPeer, guest_script, quiet_netns, stock_flag
+from vm_lab import GUEST_BIND, VmNic
+
+pytestmark = pytest.mark.kernel_vm
+
+BOOT_TIMEOUT = 300
+ROUNDS = 3
+FRAMES = 4          # per round
+PCI = ["0000:00:06.0", "0000:00:07.0"]
+
+
+def l3fwd_power_script(vm_lab, eal, config, port_mask, before="", during=""):
+    """Guest: run `before`, start l3fwd-power (log in the shared dir), print
+    GUEST-READY once it waits for interrupts, run `during`, stop it when the
+    host says so."""
+    argv = " ".join([f"{L3FWD_POWER}", "-l", "0,1"] + eal + EAL_LOG + ["--"]
+                    + [f"'{a}'" for a in app_args(config, port_mask)])
+    return guest_script(vm_lab, f"""{before}
+stdbuf -o0 -e0 bash $TP_REPO/devtools/dpdk-launch {stock_flag()} {argv} >$DIR/l3.log 2>&1 &
+L3=$!
+for i in $(seq 1200); do
+    grep -q 'entering main interrupt loop on lcore 1' $DIR/l3.log && break
+    kill -0 $L3 2>/dev/null || {{ tail -n 40 $DIR/l3.log; exit 1; }}
+    sleep 0.1
+done
+echo GUEST-READY
+{during}
+wait_file $DIR/host-done 600
+kill -INT $L3
+wait $L3 || true
+""")
+
+
+def l3_log(vm_lab):
+    try:
+        with open(vm_lab.path("l3.log"), encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def wait_log(vm_lab, vm, predicate, what, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate(l3_log(vm_lab)):
+            return
+        if not vm.running():
+            break
+        time.sleep(0.2)
+    pytest.fail(f"{what} (waited {timeout}s); l3fwd-power log:\n{l3_log(vm_lab)[-3000:]}\n"
+                f"console:\n{vm.tail(30)}")
+
+
+def check_rounds(vm_lab, vm, send, ports):
+    """Idle: no wake-up. Then per round: frames in, a wake-up on each port, a sleep after."""
+    time.sleep(3)
+    assert wakes(l3_log(vm_lab)) == [], "woken up without traffic:\n" + l3_log(vm_lab)
+    for r in range(1, ROUNDS + 1):
+        seen = len(events(l3_log(vm_lab)))
+        send()
+        wait_log(vm_lab, vm,
+                 lambda t: {(p, q) for _, p, q in wakes(t)[0:]} >= {(p, 0) for p in ports}
+                 and len(sleeps(t)) >= r and len(events(t)) > seen,
+                 f"round {r}: no wake-up on ports {ports} followed by a sleep")
+        new = events(l3_log(vm_lab))[seen:]
+        assert new[0][0] == "wake", f"round {r}: {new}"
+
+
+@pytest.mark.skipif(STOCK, reason="checks this driver's MSI-X programming")
+def test_pci_msix_wakes_l3fwd_power(vm_lab):
+    """Split (06.0) and packed (07.0) devices through vfio-pci + vIOMMU with MSI-X."""
+    ns = quiet_netns(vm_lab, "irq")
+    taps = [vm_lab.create_tap("vit0", netns=ns), vm_lab.create_tap("vit1", netns=ns)]
+    write_pcap(vm_lab.path("A.pcap"), make_frames([64, 256], FRAMES, "A"))
+    nics = [VmNic("06.0", backend="tap", ifname=taps[0], iommu_platform=True),
+            VmNic("07.0", backend="tap", ifname=taps[1], iommu_platform=True, packed=True)]
+    peers = [TapPeer(vm_lab, ns, t, vm_lab.path("A.pcap"), vm_lab.path(f"got{t}.pcap"))
+             for t in taps]
+    try:
+        vm = vm_lab.vm(nics=nics, iommu=True)
+        binds = "".join(f"bash {GUEST_BIND} {b} vfio-pci\n" for b in PCI)
+        vm.start(l3fwd_power_script(vm_lab, [f"-a {b}" for b in PCI] +
+                                    ["--log-level=pmd.net.virtio.*:info"],
+                                    "(0,0,1),(1,0,1)", "0x3", before=binds))
+        vm.wait_for("GUEST-READY", BOOT_TIMEOUT)
+        log = l3_log(vm_lab)
+        assert "Rx path virtio_recv_mergeable_pkts," in log, log
+        assert "Rx path virtio_recv_mergeable_pkts_packed" in log, log
+
+        def send():
+            for p in peers:
+                assert p.command("send") == f"SENT {FRAMES}"
+        check_rounds(vm_lab, vm, send, [0, 1])
+    finally:
+        for p in peers:
+            p.kill()
+    open(vm_lab.path("host-done"), "w").close()
+    res = vm.wait(BOOT_TIMEOUT)
+    assert res.returncode == 0, res.output[-3000:]
+    assert len(wakes(l3_log(vm_lab))) >= 2 * ROUNDS
+
+
+def test_vhost_kernel_ping_wakes_l3fwd_power(vm_lab):
+    """virtio-user + vhost-kernel in the guest: a ping on tap0 wakes the sample.
+
+    tap0 belongs to the guest's kernel, so the guest pings, one round each
+    time the host creates ping-<round>; the ARP requests reach l3fwd-power
+    through vhost-net.
+    """
+    # No IPv6 chatter (router solicitations, DAD) from the guest's tap0.
+    before = """modprobe vhost_net
+modprobe tun
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+"""
+    during = f"""for i in $(seq 600); do ip link show tap0 >/dev/null 2>&1 && break; sleep 0.1; done
+ip addr add 10.7.7.1/24 dev tap0
+ip link set tap0 up
+echo TAP-UP
+for r in $(seq {ROUNDS}); do
+    wait_file $DIR/ping-$r 300
+    ping -c 1 -W 2 -I tap0 10.7.7.2 >/dev/null 2>&1 || true
+done
+"""
+    vm = vm_lab.vm(nics=[])
+    vm.start(l3fwd_power_script(vm_lab, ["--no-pci", "--single-file-segments",
+                                         "--vdev=virtio_user0,path=/dev/vhost-net"],
+                                "(0,0,1)", "0x1", before=before, during=during))
+    vm.wait_for("TAP-UP", BOOT_TIMEOUT)
+    rounds = iter(range(1, ROUNDS + 1))
+    check_rounds(vm_lab, vm, lambda: open(vm_lab.path(f"ping-{next(rounds)}"), "w").close(),
+                 [0])
+    open(vm_lab.path("host-done"), "w").close()
+    res = vm.wait(BOOT_TIMEOUT)
+    assert res.returncode == 0, res.output[-3000:]
+
+
+LSC_EVENT = "Port 0: link state change event"
+
+
+@pytest.mark.skipif(STOCK, reason="checks this driver's error message")
+def test_pci_lsc_on_set_link_and_uio_refusal(vm_lab):
+    """QEMU set_link off/on: one LSC event each in testpmd; uio_pci_generic
+    cannot give interrupts and configure says so."""
+    ns = quiet_netns(vm_lab, "lsc")
+    tap = vm_lab.create_tap("vlt0", netns=ns)
+    vm = vm_lab.vm(nics=[VmNic("06.0", backend="tap", ifname=tap, iommu_platform=True)],
+                   iommu=True)
+    uio_argv = " ".join([L3FWD_POWER, "-l", "0,1", f"-a {PCI[0]}", "--"]
+                        + [f"'{a}'" for a in app_args("(0,0,1)", "0x1")])
+    vm.start(guest_script(vm_lab, f"""bash {GUEST_BIND} {PCI[0]} vfio-pci
+tp_start $DIR/guest.log -l 0,1 -a {PCI[0]} -- --total-num-mbufs=2048
+tp_wait 'testpmd> ' 120
+tp "show port info 0"
+tp_wait 'Link status: up' 30
+echo GUEST-LINK-UP
+tp_wait '{LSC_EVENT}' 120
+tp "show port info 0"
+tp_wait 'Link status: down' 30
+echo GUEST-SAW-DOWN
+for i in $(seq 1200); do
+    [ "$(grep -c '{LSC_EVENT}' $DIR/guest.log)" -ge 2 ] && break
+    sleep 0.1
+done
+tp "show port info 0"
+sleep 2
+tp_quit
+bash {GUEST_BIND} {PCI[0]} uio_pci_generic
+rc=0
+bash $TP_REPO/devtools/dpdk-launch {uio_argv} >$DIR/uio.log 2>&1 || rc=$?
+echo "uio l3fwd-power exit $rc"
+"""))
+    vm.wait_for("GUEST-LINK-UP", BOOT_TIMEOUT)
+    vm.monitor("set_link nic0 off")
+    vm.wait_for("GUEST-SAW-DOWN", 120)
+    time.sleep(2)
+    vm.monitor("set_link nic0 on")
+    res = vm.wait(BOOT_TIMEOUT)
+    assert res.returncode == 0, res.output[-3000:]
+    with open(vm_lab.path("guest.log"), encoding="utf-8", errors="replace") as f:
+        log = f.read()
+    assert log.count(LSC_EVENT) == 2, log[-3000:]
+    assert re.findall(r"Link status:\s*(\w+)", log) == ["up", "down", "up"], log[-3000:]
+    with open(vm_lab.path("uio.log"), encoding="utf-8", errors="replace") as f:
+        uio = f.read()
+    assert "need MSI-X through vfio-pci; the device is bound to uio_pci_generic" in uio, uio
+    assert "uio l3fwd-power exit 0" not in res.output
