@@ -98,6 +98,22 @@ set_rx_vectors(struct rte_eth_dev *eth_dev, bool on)
 	}
 }
 
+static void
+pci_intr_stop(struct rte_eth_dev *eth_dev)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	struct rte_intr_handle *handle = pci_dev_of(eth_dev)->pci->intr_handle;
+
+	/* Also undoes a partial start: each step is harmless when not done. */
+	rte_intr_disable(handle);
+	if (eth_dev->data->dev_conf.intr_conf.lsc)
+		rte_intr_callback_unregister_sync(handle, config_changed, eth_dev);
+	port->dev.config_vector = VIRTIO_MSI_NO_VECTOR;
+	set_rx_vectors(eth_dev, false);
+	rte_intr_efd_disable(handle);
+	rte_intr_vec_list_free(handle);
+}
+
 static int
 pci_intr_start(struct rte_eth_dev *eth_dev)
 {
@@ -133,28 +149,8 @@ pci_intr_start(struct rte_eth_dev *eth_dev)
 		return 0;
 	VIRTIO_LOG(ERR, "%s: vfio-pci could not enable MSI-X", eth_dev->data->name);
 fail:
-	if (conf->lsc)
-		rte_intr_callback_unregister_sync(handle, config_changed, eth_dev);
-	port->dev.config_vector = VIRTIO_MSI_NO_VECTOR;
-	set_rx_vectors(eth_dev, false);
-	rte_intr_efd_disable(handle);
-	rte_intr_vec_list_free(handle);
+	pci_intr_stop(eth_dev);
 	return ret < 0 ? ret : -EIO;
-}
-
-static void
-pci_intr_stop(struct rte_eth_dev *eth_dev)
-{
-	struct virtnet_port *port = virtnet_port_of(eth_dev);
-	struct rte_intr_handle *handle = pci_dev_of(eth_dev)->pci->intr_handle;
-
-	rte_intr_disable(handle);
-	if (eth_dev->data->dev_conf.intr_conf.lsc)
-		rte_intr_callback_unregister_sync(handle, config_changed, eth_dev);
-	port->dev.config_vector = VIRTIO_MSI_NO_VECTOR;
-	set_rx_vectors(eth_dev, false);
-	rte_intr_efd_disable(handle);
-	rte_intr_vec_list_free(handle);
 }
 
 const struct virtnet_intr_ops virtio_pci_intr_ops = {
