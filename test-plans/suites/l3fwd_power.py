@@ -14,11 +14,17 @@ wake-up, so "woke, slept, woke" is exactly the cycle the tests look for.
 
 import os
 import re
+import subprocess
 
-L3FWD_POWER = os.environ.get(
-    "VIRTIO_PMD_L3FWD_POWER",
-    "/var/cache/virtio-pmd/examples/" + os.popen("pkg-config --modversion libdpdk")
-    .read().strip() + "/l3fwd-power/build/l3fwd-power")
+
+def _default_path():
+    """Where devtools/setup.sh builds the sample for the installed DPDK."""
+    version = subprocess.run(["pkg-config", "--modversion", "libdpdk"], text=True,
+                             stdout=subprocess.PIPE, check=False).stdout.strip()
+    return f"/var/cache/virtio-pmd/examples/{version}/l3fwd-power/build/l3fwd-power"
+
+
+L3FWD_POWER = os.environ.get("VIRTIO_PMD_L3FWD_POWER") or _default_path()
 
 WAKE_RE = re.compile(r"lcore (\d+) is waked up from rx interrupt on port (\d+) queue (\d+)")
 SLEEP_RE = re.compile(r"lcore (\d+) sleeps until interrupt triggers")

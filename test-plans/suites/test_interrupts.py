@@ -63,7 +63,7 @@ def test_l3fwd_power_sleeps_and_wakes(lab, ring, queues):
         seen = len(events(l3.output))
         vhost.cmd("start tx_first")
         # Woken on every queue that got the burst, then asleep again.
-        wait_until(lambda: {e[2] for e in wakes(l3.output[0:])} >= set(range(queues))
+        wait_until(lambda: {e[2] for e in wakes(l3.output)} >= set(range(queues))
                    and len(sleeps(l3.output)) >= r, 20,
                    f"round {r}: no wake-up on every queue followed by a sleep", l3)
         new = events(l3.output)[seen:]
