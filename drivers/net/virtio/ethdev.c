@@ -11,6 +11,7 @@
 #include <rte_vect.h>
 
 #include "cvq.h"
+#include "dev_config.h"
 #include "ethdev.h"
 #include "intr.h"
 #include "mq.h"
@@ -128,10 +129,12 @@ cvq_setup(struct rte_eth_dev *eth_dev)
 			   "for it", eth_dev->data->name, index);
 		return -EINVAL;
 	}
-	/* One command at a time: a few descriptors are plenty. */
-	size = RTE_MIN(size, 64);
-	if (!packed)
-		size = (uint16_t)rte_align32prevpow2(size);
+	/* One command at a time: a few descriptors are plenty (legacy: the device decides). */
+	if (!port->dev.ring_size_fixed) {
+		size = RTE_MIN(size, (uint16_t)64);
+		if (!packed)
+			size = (uint16_t)rte_align32prevpow2(size);
+	}
 	cvq = rte_zmalloc("virtio_cvq", sizeof(*cvq), RTE_CACHE_LINE_SIZE);
 	mz = reserve_ring(eth_dev, "cvq", 0, virtio_cvq_mem_size(size, packed),
 			  eth_dev->data->numa_node);
@@ -324,11 +327,11 @@ dev_infos_get(struct rte_eth_dev *eth_dev, struct rte_eth_dev_info *info)
 	info->max_rx_queues = port->max_queue_pairs;
 	info->max_tx_queues = port->max_queue_pairs;
 	info->max_mac_addrs = 1;
-	info->max_rx_pktlen = VIRTIO_MAX_RX_PKTLEN;
+	info->max_rx_pktlen = port->max_mtu + RTE_ETHER_HDR_LEN;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
 	info->min_mtu = VIRTIO_MIN_MTU;
 	/* No CRC on a virtio link: the only overhead is the Ethernet header. */
-	info->max_mtu = VIRTIO_MAX_RX_PKTLEN - RTE_ETHER_HDR_LEN;
+	info->max_mtu = port->max_mtu;
 	info->rx_offload_capa = mergeable ? RTE_ETH_RX_OFFLOAD_SCATTER : 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	info->rx_desc_lim = (struct rte_eth_desc_lim){
@@ -513,12 +516,11 @@ virtnet_link_update(struct rte_eth_dev *eth_dev)
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
 	struct rte_eth_link link = {
-		.link_speed = port->args.speed,
-		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
 		.link_autoneg = RTE_ETH_LINK_FIXED,
 		.link_status = RTE_ETH_LINK_DOWN,
 	};
 
+	virtnet_config_speed(port, &link);
 	if (port->started) {
 		uint16_t status = VIRTIO_NET_S_LINK_UP;
 
@@ -702,6 +704,7 @@ virtnet_port_init(struct rte_eth_dev *eth_dev)
 	if (ret != 0)
 		return ret;
 	virtnet_mq_init(port);
+	port->max_mtu = virtnet_config_max_mtu(port);
 	data->mac_addrs = rte_zmalloc("virtio_mac", RTE_ETHER_ADDR_LEN, 0);
 	if (data->mac_addrs == NULL)
 		return -ENOMEM;

@@ -58,6 +58,7 @@ struct virtnet_port {
 	bool ring_devargs;
 	uint16_t max_queue_pairs;    /* what the application may configure */
 	uint16_t device_queue_pairs; /* max_virtqueue_pairs with MQ: the control queue follows */
+	uint16_t max_mtu;            /* ours, or less when the device says so (VIRTIO_NET_F_MTU) */
 	bool started;
 	const struct virtnet_intr_ops *intr_ops;
 	bool intr_started; /* intr_ops->start succeeded, stop is due */
