@@ -183,7 +183,7 @@ xmit(struct virtnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bo
 	struct virtqueue *vq = &txq->vq;
 	uint16_t old_slot = vq->next_avail;
 	bool old_wrap = vq->avail_wrap;
-	struct virtio_stats_acc acc = VIRTIO_STATS_ACC_INIT;
+	struct virtio_stats_acc acc = VIRTIO_STATS_ACC_INIT(&txq->stats);
 	uint64_t bytes = 0;
 	uint16_t nb_tx, sent = 0;
 
@@ -222,7 +222,7 @@ xmit(struct virtnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bo
 		vq_packed_notify(vq, old_slot, old_wrap);
 		txq->stats.packets += sent;
 		txq->stats.bytes += bytes;
-		virtio_stats_acc_flush(&txq->stats, &acc);
+		virtio_stats_acc_flush(&acc);
 	}
 	return nb_tx;
 }

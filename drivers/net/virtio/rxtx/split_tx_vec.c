@@ -91,7 +91,7 @@ virtio_xmit_pkts_vec(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	struct virtnet_txq *txq = queue;
 	struct virtqueue *vq = &txq->vq;
 	uint16_t old_idx = vq->avail_idx;
-	struct virtio_stats_acc acc = VIRTIO_STATS_ACC_INIT;
+	struct virtio_stats_acc acc = VIRTIO_STATS_ACC_INIT(&txq->stats);
 	uint64_t bytes = 0;
 	uint16_t nb_tx;
 
@@ -122,7 +122,7 @@ virtio_xmit_pkts_vec(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		virtio_stats_acc_pkt(&acc, m);
 	}
 	split_tx_publish(txq, old_idx, bytes);
-	virtio_stats_acc_flush(&txq->stats, &acc);
+	virtio_stats_acc_flush(&acc);
 	if (unlikely(vq->vec_given_up) && nb_tx < nb_pkts)
 		nb_tx += virtio_xmit_pkts(txq, &pkts[nb_tx], nb_pkts - nb_tx);
 	return nb_tx;

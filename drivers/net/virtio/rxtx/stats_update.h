@@ -6,11 +6,12 @@
  * Per-queue extended statistics of the burst functions: multicast and
  * broadcast destinations and frame size buckets (the xstats stats.c names).
  *
- * The datapath cost is kept to a few register operations per packet. The
- * counts of a burst build up in a local accumulator (struct virtio_stats_acc,
- * which the compiler keeps in registers) and reach the queue's counters once
- * per burst. The size bucket is computed from the position of the length's
- * highest set bit, without a chain of comparisons.
+ * The datapath cost is kept to a handful of instructions per packet, without
+ * branches: the size bucket comes from the position of the length's highest
+ * set bit (no chain of comparisons) and is one increment in memory; the
+ * multicast and broadcast counts of a burst build up in a local accumulator
+ * (struct virtio_stats_acc, kept in registers) and reach the queue's
+ * counters once per burst.
  *
  * Rx paths call virtio_stats_burst() once after their loop, over the
  * packets they deliver. Tx paths that may drop (and free) a packet in the
@@ -50,18 +51,17 @@ virtio_size_bin(uint32_t len)
 }
 
 /*
- * What a burst counted so far: bins packs one 16-bit count per size bucket
- * (a burst has at most 65535 packets, so none overflows), buckets 0-3 in
- * bins_lo, 4-7 in bins_hi.
+ * What a burst counted so far. The size buckets go straight to the queue's
+ * counters (an increment in memory measured cheaper than packing the counts
+ * into registers); the address counts stay in registers until the flush.
  */
 struct virtio_stats_acc {
-	uint64_t bins_lo;
-	uint64_t bins_hi;
+	struct virtnet_queue_stats *st;
 	uint64_t multicast; /* group addresses, broadcast included */
 	uint64_t broadcast;
 };
 
-#define VIRTIO_STATS_ACC_INIT { 0, 0, 0, 0 }
+#define VIRTIO_STATS_ACC_INIT(stats) { (stats), 0, 0 }
 
 /* Where a frame too short to hold a destination address is read from instead. */
 extern const uint8_t virtio_stats_no_addr[RTE_ETHER_ADDR_LEN];
@@ -72,47 +72,37 @@ virtio_stats_acc_pkt(struct virtio_stats_acc *acc, const struct rte_mbuf *m)
 {
 	const uint8_t *dst = m->data_len >= RTE_ETHER_ADDR_LEN ?
 			     rte_pktmbuf_mtod(m, const uint8_t *) : virtio_stats_no_addr;
-	unsigned int b = virtio_size_bin(m->pkt_len);
-	uint64_t inc = 1ULL << ((b & 3) << 4);
-	uint64_t hi = -(uint64_t)(b >> 2);
 	uint32_t w0;
 	uint16_t w1;
 
 	memcpy(&w0, dst, sizeof(w0));
 	memcpy(&w1, dst + sizeof(w0), sizeof(w1));
-	acc->bins_lo += inc & ~hi;
-	acc->bins_hi += inc & hi;
+	acc->st->size_bins[virtio_size_bin(m->pkt_len)]++;
 	acc->multicast += dst[0] & 1;
 	acc->broadcast += (w0 == UINT32_MAX) & (w1 == UINT16_MAX);
 }
 
-/* Adds what a burst counted to the queue's counters. */
+/* Adds the address counts of a burst to the queue's counters. */
 static __rte_always_inline void
-virtio_stats_acc_flush(struct virtnet_queue_stats *st, const struct virtio_stats_acc *acc)
+virtio_stats_acc_flush(const struct virtio_stats_acc *acc)
 {
-	unsigned int k;
-
-	if ((acc->bins_lo | acc->bins_hi) == 0)
-		return; /* an empty poll writes nothing */
-	for (k = 0; k < 4; k++) {
-		st->size_bins[k] += (acc->bins_lo >> (16 * k)) & 0xffff;
-		st->size_bins[k + 4] += (acc->bins_hi >> (16 * k)) & 0xffff;
-	}
 	/* Broadcast is a group address too; the counters keep them apart. */
-	st->multicast += acc->multicast - acc->broadcast;
-	st->broadcast += acc->broadcast;
+	acc->st->multicast += acc->multicast - acc->broadcast;
+	acc->st->broadcast += acc->broadcast;
 }
 
 /* Counts the n packets of pkts[] (all valid, owned by the caller) in one go. */
 static __rte_always_inline void
 virtio_stats_burst(struct virtnet_queue_stats *st, struct rte_mbuf *const *pkts, uint16_t n)
 {
-	struct virtio_stats_acc acc = VIRTIO_STATS_ACC_INIT;
+	struct virtio_stats_acc acc = VIRTIO_STATS_ACC_INIT(st);
 	uint16_t i;
 
+	if (n == 0)
+		return; /* an empty poll writes nothing */
 	for (i = 0; i < n; i++)
 		virtio_stats_acc_pkt(&acc, pkts[i]);
-	virtio_stats_acc_flush(st, &acc);
+	virtio_stats_acc_flush(&acc);
 }
 
 #endif /* VIRTIO_STATS_UPDATE_H */
