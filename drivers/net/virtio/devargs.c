@@ -83,7 +83,7 @@ static const struct devarg_rule rules[] = {
 	  "an integer from 1 to 128", NULL },
 	{ "iface", DEVARG_STRING, USER, FIELD(iface), 1, IFNAMSIZ - 1,
 	  "an interface name of 1 to 15 characters", NULL },
-	{ "server", DEVARG_BOOL, USER, FIELD(server), 0, 1, "0 or 1", only_zero_for_now },
+	{ "server", DEVARG_BOOL, USER, FIELD(server), 0, 1, "0 or 1", NULL },
 	{ "mrg_rxbuf", DEVARG_BOOL, USER, FIELD(mrg_rxbuf), 0, 1, "0 or 1", NULL },
 	{ "in_order", DEVARG_BOOL, USER, FIELD(in_order), 0, 1, "0 or 1", NULL },
 	{ "packed_vq", DEVARG_BOOL, USER, FIELD(packed_vq), 0, 1, "0 or 1", NULL },
