@@ -186,3 +186,25 @@ def test_client_mode_without_backend(lab):
     line = next((ln for ln in vu.output.splitlines() if "cannot connect" in ln), "")
     assert sock in line, vu.tail()
     assert "start the vhost-user backend first" in line and "server=1" in line, line
+
+
+def test_virtio_restarts_backend_stays(lab):
+    """DTS steps 7 and 8: virtio-user goes (killed, its socket file left behind)
+    and comes back; the waiting backend connects to the new socket."""
+    sock = lab.path("vhost-net")
+    vh = vhost_client(lab, sock)
+    vu = virtio_server(lab, sock)
+    vu.cmd("set fwd rxonly")
+    vu.cmd("start")
+    vu.wait_link_up(0)
+    vh.wait_link_up(0)
+    exchange(vu, vh)
+    vu.kill()
+    wait_for(lambda: not vh.link_up(0), "vhost port still up after virtio-user died", vh)
+    vu = virtio_server(lab, sock)  # replaces the stale socket file
+    vu.cmd("set fwd rxonly")
+    vu.cmd("start")
+    vu.wait_link_up(0)
+    vh.wait_link_up(0)
+    exchange(vu, vh)
+    assert_no_mbufs_in_use(vu)
