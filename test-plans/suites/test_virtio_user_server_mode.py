@@ -32,14 +32,18 @@ pytestmark = pytest.mark.skipif(STOCK, reason="the stock driver's server mode ha
                                 "other log lines; these tests check ours")
 
 
-def vhost_client(lab, sock, wait=True):
+def vhost_client(lab, sock, wait=True, queues=1):
     """The stock net_vhost connecting to our socket, as in the DTS plan."""
-    return lab.vhost([f"net_vhost0,iface={sock},client=1,queues=1"], wait=wait)
+    return lab.vhost([f"net_vhost0,iface={sock},client=1,queues={queues}"],
+                     app=[f"--rxq={queues}", f"--txq={queues}"], wait=wait)
 
 
-def virtio_server(lab, sock, devargs="", eal=(), wait=True):
-    return lab.virtio([f"net_virtio_user0,mac={VIRTIO_MAC},path={sock},server=1,"
-                       f"queues=1{devargs}"], extra_eal=eal, wait=wait)
+def virtio_server(lab, sock, devargs="", eal=(), wait=True, queues=1):
+    tp = lab.virtio([f"net_virtio_user0,mac={VIRTIO_MAC},path={sock},server=1,"
+                     f"queues={queues}{devargs}"], extra_eal=eal, wait=wait,
+                    app=[f"--rxq={queues}", f"--txq={queues}"])
+    tp.queues = queues
+    return tp
 
 
 def wait_for(predicate, what, proc, timeout=30.0):
@@ -52,28 +56,29 @@ def wait_for(predicate, what, proc, timeout=30.0):
 
 
 def exchange(vu, vh):
-    """EXCHANGE packets each way, both sides in rxonly; exact counts.
+    """EXCHANGE packets per queue each way, both sides in rxonly; exact counts.
 
     The virtio port has forwarded in rxonly since it started (its lcore polls
     through losses and reconnections). Its stats are cleared while its lcore
     is stopped: a reset racing with the lcore's own counter updates may be lost.
     """
+    total = EXCHANGE * vu.queues  # testpmd sends tx_first bursts on every queue
     vh.cmd("set fwd rxonly")
     vh.cmd("start")
     vu.cmd("stop")
     vu.cmd("clear port stats all")
     vu.cmd(f"start tx_first {BURSTS}")
-    s = vh.wait_stats(lambda s: s[0]["RX-packets"] >= EXCHANGE)
-    assert s[0]["RX-packets"] == EXCHANGE, f"virtio -> vhost: {s[0]}"
+    s = vh.wait_stats(lambda s: s[0]["RX-packets"] >= total)
+    assert s[0]["RX-packets"] == total, f"virtio -> vhost: {s[0]}"
     vh.cmd("stop")
     vh.cmd(f"start tx_first {BURSTS}")
-    s = vu.wait_stats(lambda s: s[0]["RX-packets"] >= EXCHANGE)
+    s = vu.wait_stats(lambda s: s[0]["RX-packets"] >= total)
     vh.cmd("stop")
     time.sleep(0.3)  # nothing more may arrive: the counts must stay exact
     s_vu, s_vh = vu.stats(0), vh.stats(0)
-    assert s_vu["TX-packets"] == EXCHANGE and s_vu["RX-packets"] == EXCHANGE, s_vu
-    assert s_vh["RX-packets"] == EXCHANGE and s_vh["TX-packets"] == EXCHANGE, s_vh
-    assert s_vu["RX-bytes"] == 64 * EXCHANGE and s_vu["TX-bytes"] == 64 * EXCHANGE, s_vu
+    assert s_vu["TX-packets"] == total and s_vu["RX-packets"] == total, s_vu
+    assert s_vh["RX-packets"] == total and s_vh["TX-packets"] == total, s_vh
+    assert s_vu["RX-bytes"] == 64 * total and s_vu["TX-bytes"] == 64 * total, s_vu
     assert s_vu["RX-errors"] == 0 and s_vu["TX-errors"] == 0, s_vu
     vh.cmd("clear port stats all")
 
@@ -86,17 +91,21 @@ def assert_no_mbufs_in_use(vu):
     assert all(v == 0 for v in in_use.values()), f"mbufs still in use: {in_use}"
 
 
-RECONNECT_PATHS = ["split-inorder-mrg", "split-mrg", "split-vec", "packed-mrg",
-                   "packed-inorder-nonmrg", "packed-vec"]
+# (path, queue pairs): one pair on each path, two (every ring handed over
+# again, as in the DTS plan's multi-queue cases) on one split and one packed.
+RECONNECT_CASES = [("split-inorder-mrg", 1), ("split-mrg", 2), ("split-vec", 1),
+                   ("packed-mrg", 1), ("packed-inorder-nonmrg", 2), ("packed-vec", 1)]
 
 
-@pytest.mark.parametrize("path_id", RECONNECT_PATHS)
-def test_reconnect_after_backend_quit(lab, path_id):
+@pytest.mark.parametrize("path_id,queues", [
+    pytest.param(p, q, id=f"{p}-{q}q") for p, q in RECONNECT_CASES])
+def test_reconnect_after_backend_quit(lab, path_id, queues):
     path = PATH_BY_ID[path_id]
     sock = lab.path("vhost-net")
     # DTS test cases 1 and 2: virtio-user first, probe waits for the backend.
-    vu = virtio_server(lab, sock, devargs_text(path.devargs), path.eal, wait=False)
-    vh = vhost_client(lab, sock)
+    vu = virtio_server(lab, sock, devargs_text(path.devargs), path.eal, wait=False,
+                       queues=queues)
+    vh = vhost_client(lab, sock, queues=queues)
     vu.wait_prompt()
     assert "server=1: listening on" in vu.output
     vu.cmd("set fwd rxonly")
@@ -111,7 +120,7 @@ def test_reconnect_after_backend_quit(lab, path_id):
     assert not vu.link_up(0)
     assert vu.output.count(LOSS_LINE) == 1
     # It comes back: link up, one more event, same path, exact counts.
-    vh = vhost_client(lab, sock)
+    vh = vhost_client(lab, sock, queues=queues)
     wait_for(lambda: vu.output.count(LSC) == 2, "no LSC event after the backend "
              "came back", vu)
     vu.wait_link_up(0)
