@@ -91,20 +91,22 @@ def assert_no_mbufs_in_use(vu):
     assert all(v == 0 for v in in_use.values()), f"mbufs still in use: {in_use}"
 
 
-# (path, queue pairs): one pair on each path, two (every ring handed over
-# again, as in the DTS plan's multi-queue cases) on one split and one packed.
-RECONNECT_CASES = [("split-inorder-mrg", 1), ("split-mrg", 2), ("split-vec", 1),
-                   ("packed-mrg", 1), ("packed-inorder-nonmrg", 2), ("packed-vec", 1)]
+# (path, queue pairs, control queue): one pair on each path, two (every ring
+# handed over again, as in the DTS plan's multi-queue cases) on one split and
+# one packed path; with cq=1 the pairs the application enabled through the
+# control queue must be enabled again on the new backend.
+RECONNECT_CASES = [("split-inorder-mrg", 1, 0), ("split-mrg", 2, 0), ("split-vec", 1, 0),
+                   ("packed-mrg", 1, 0), ("packed-inorder-nonmrg", 2, 1), ("packed-vec", 1, 0)]
 
 
-@pytest.mark.parametrize("path_id,queues", [
-    pytest.param(p, q, id=f"{p}-{q}q") for p, q in RECONNECT_CASES])
-def test_reconnect_after_backend_quit(lab, path_id, queues):
+@pytest.mark.parametrize("path_id,queues,cq", [
+    pytest.param(p, q, c, id=f"{p}-{q}q" + ("-cq" if c else "")) for p, q, c in RECONNECT_CASES])
+def test_reconnect_after_backend_quit(lab, path_id, queues, cq):
     path = PATH_BY_ID[path_id]
     sock = lab.path("vhost-net")
     # DTS test cases 1 and 2: virtio-user first, probe waits for the backend.
-    vu = virtio_server(lab, sock, devargs_text(path.devargs), path.eal, wait=False,
-                       queues=queues)
+    vu = virtio_server(lab, sock, devargs_text(path.devargs) + f",cq={cq}", path.eal,
+                       wait=False, queues=queues)
     vh = vhost_client(lab, sock, queues=queues)
     vu.wait_prompt()
     assert "server=1: listening on" in vu.output

@@ -40,14 +40,6 @@ struct devarg_rule {
 };
 
 static const char *
-only_zero_for_now(const struct devarg_rule *rule, uint64_t value, const char *text)
-{
-	RTE_SET_USED(rule);
-	RTE_SET_USED(text);
-	return value == 0 ? NULL : "0 (the value 1 is not supported yet by this driver)";
-}
-
-static const char *
 link_speed(const struct devarg_rule *rule, uint64_t value, const char *text)
 {
 	static const uint32_t speeds[] = {
@@ -76,7 +68,7 @@ static const struct devarg_rule rules[] = {
 	  "most 107 bytes", NULL },
 	{ "mac", DEVARG_MAC, USER, FIELD(mac), 0, 0,
 	  "a unicast MAC address written xx:xx:xx:xx:xx:xx", NULL },
-	{ "cq", DEVARG_BOOL, USER, FIELD(cq), 0, 1, "0 or 1", only_zero_for_now },
+	{ "cq", DEVARG_BOOL, USER, FIELD(cq), 0, 1, "0 or 1", NULL },
 	{ "queue_size", DEVARG_UINT, USER, FIELD(queue_size), 1, VIRTQ_MAX_SIZE,
 	  "an integer from 1 to 32768, a power of two on a split ring", NULL },
 	{ "queues", DEVARG_UINT, USER, FIELD(queues), 1, VIRTIO_USER_MAX_QUEUE_PAIRS,

@@ -2,11 +2,25 @@
  * Copyright(c) 2026 The virtio PMD authors
  */
 
+/*
+ * Basic, per-queue and extended statistics of a port.
+ *
+ * The burst functions count into each queue's struct virtnet_queue_stats
+ * (rxtx/stats_update.h) and struct vq_device_errors; nothing here runs on the
+ * datapath. Extended stats are laid out queue by queue, all Rx queues first,
+ * each queue with the entries of its direction's table, so an id maps to its
+ * counter by arithmetic and the by-id calls cost what they ask for.
+ */
+
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "rxtx/rxtx.h"
+#include "rxtx/stats_update.h"
 #include "stats.h"
+
+const uint8_t virtio_stats_no_addr[RTE_ETHER_ADDR_LEN];
 
 int
 virtnet_stats_get(struct rte_eth_dev *eth_dev, struct rte_eth_stats *st)
@@ -72,85 +86,180 @@ virtnet_stats_reset(struct rte_eth_dev *eth_dev)
 	return 0;
 }
 
-/*
- * Per-queue counters beyond the basic stats (ethdev adds the per-queue
- * packets/bytes itself): what the device wrote that we refused, and how
- * often we rang its doorbell.
- */
-static const struct {
+/* Where a counter lives: in the queue's stats or in its virtqueue. */
+enum xstat_src { IN_STATS, IN_VQ };
+
+struct xstat_def {
 	const char *name;
-	size_t offset; /* in struct virtqueue */
-} vq_xstats[] = {
-	{ "bad_used_idx", offsetof(struct virtqueue, errors.bad_used_idx) },
-	{ "bad_used_id", offsetof(struct virtqueue, errors.bad_used_id) },
-	{ "bad_used_len", offsetof(struct virtqueue, errors.bad_used_len) },
-	{ "bad_num_buffers", offsetof(struct virtqueue, errors.bad_num_buffers) },
-	{ "vec_stalls", offsetof(struct virtqueue, errors.vec_stalls) },
-	{ "notifications", offsetof(struct virtqueue, notifications) },
+	enum xstat_src src;
+	size_t offset;
 };
 
-#define VQ_XSTATS RTE_DIM(vq_xstats)
+#define QS(name, field) { name, IN_STATS, offsetof(struct virtnet_queue_stats, field) }
+#define VQ(name, field) { name, IN_VQ, offsetof(struct virtqueue, field) }
 
-static struct virtqueue *
-queue_vq(struct rte_eth_dev *eth_dev, unsigned int rx_or_tx, uint16_t q)
-{
-	void *queue = rx_or_tx == 0 ? eth_dev->data->rx_queues[q] : eth_dev->data->tx_queues[q];
+/*
+ * The names and order of the stock driver's per-queue xstats come first,
+ * then our own: every kind of invalid device write the datapath refused
+ * (struct vq_device_errors), and the doorbells rung. The user guide
+ * (doc/guides/nics/virtio.rst, "Extended statistics") describes each one.
+ */
+#define TRAFFIC_XSTATS \
+	QS("good_packets", packets), \
+	QS("good_bytes", bytes), \
+	QS("errors", errors), \
+	QS("multicast_packets", multicast), \
+	QS("broadcast_packets", broadcast), \
+	QS("undersize_packets", size_bins[0]), \
+	QS("size_64_packets", size_bins[1]), \
+	QS("size_65_127_packets", size_bins[2]), \
+	QS("size_128_255_packets", size_bins[3]), \
+	QS("size_256_511_packets", size_bins[4]), \
+	QS("size_512_1023_packets", size_bins[5]), \
+	QS("size_1024_1518_packets", size_bins[6]), \
+	QS("size_1519_max_packets", size_bins[7])
 
-	if (queue == NULL)
-		return NULL;
-	return rx_or_tx == 0 ? &((struct virtnet_rxq *)queue)->vq :
-			       &((struct virtnet_txq *)queue)->vq;
-}
+static const struct xstat_def rx_xstats[] = {
+	TRAFFIC_XSTATS,
+	VQ("bad_used_idx", errors.bad_used_idx),
+	VQ("bad_used_id", errors.bad_used_id),
+	VQ("bad_used_len", errors.bad_used_len),
+	VQ("bad_num_buffers", errors.bad_num_buffers),
+	VQ("vec_stalls", errors.vec_stalls),
+	VQ("notifications", notifications),
+};
+
+/* Tx ignores used lengths and has no num_buffers: those counters would stay 0. */
+static const struct xstat_def tx_xstats[] = {
+	TRAFFIC_XSTATS,
+	VQ("bad_used_idx", errors.bad_used_idx),
+	VQ("bad_used_id", errors.bad_used_id),
+	VQ("vec_stalls", errors.vec_stalls),
+	VQ("notifications", notifications),
+};
+
+#define NB_RX_XSTATS RTE_DIM(rx_xstats)
+#define NB_TX_XSTATS RTE_DIM(tx_xstats)
+
+/* One extended stat, located from its id. */
+struct xstat_at {
+	const struct xstat_def *def;
+	bool rx;
+	uint16_t queue;
+};
 
 static unsigned int
-xstats_count(struct rte_eth_dev *eth_dev)
+xstats_count(const struct rte_eth_dev *eth_dev)
 {
-	return VQ_XSTATS * (eth_dev->data->nb_rx_queues + eth_dev->data->nb_tx_queues);
+	return NB_RX_XSTATS * eth_dev->data->nb_rx_queues +
+	       NB_TX_XSTATS * eth_dev->data->nb_tx_queues;
+}
+
+/* Finds the stat of id; false if there is none. */
+static bool
+xstat_locate(const struct rte_eth_dev *eth_dev, uint64_t id, struct xstat_at *at)
+{
+	uint64_t rx_total = (uint64_t)NB_RX_XSTATS * eth_dev->data->nb_rx_queues;
+
+	if (id < rx_total) {
+		at->rx = true;
+		at->queue = (uint16_t)(id / NB_RX_XSTATS);
+		at->def = &rx_xstats[id % NB_RX_XSTATS];
+		return true;
+	}
+	id -= rx_total;
+	if (id >= (uint64_t)NB_TX_XSTATS * eth_dev->data->nb_tx_queues)
+		return false;
+	at->rx = false;
+	at->queue = (uint16_t)(id / NB_TX_XSTATS);
+	at->def = &tx_xstats[id % NB_TX_XSTATS];
+	return true;
+}
+
+static void
+xstat_name(const struct xstat_at *at, struct rte_eth_xstat_name *name)
+{
+	snprintf(name->name, sizeof(name->name), "%s_q%u_%s", at->rx ? "rx" : "tx", at->queue,
+		 at->def->name);
+}
+
+/* A queue not set up yet reads as zero. */
+static uint64_t
+xstat_value(const struct rte_eth_dev *eth_dev, const struct xstat_at *at)
+{
+	const void *base;
+
+	if (at->rx) {
+		const struct virtnet_rxq *rxq = eth_dev->data->rx_queues[at->queue];
+
+		if (rxq == NULL)
+			return 0;
+		base = at->def->src == IN_STATS ? (const void *)&rxq->stats : (const void *)&rxq->vq;
+	} else {
+		const struct virtnet_txq *txq = eth_dev->data->tx_queues[at->queue];
+
+		if (txq == NULL)
+			return 0;
+		base = at->def->src == IN_STATS ? (const void *)&txq->stats : (const void *)&txq->vq;
+	}
+	return *(const uint64_t *)RTE_PTR_ADD(base, at->def->offset);
 }
 
 int
 virtnet_xstats_get_names(struct rte_eth_dev *eth_dev, struct rte_eth_xstat_name *names,
 			 unsigned int n)
 {
-	unsigned int count = xstats_count(eth_dev), k = 0, dir, i;
-	uint16_t q;
+	unsigned int count = xstats_count(eth_dev), k;
+	struct xstat_at at;
 
 	if (names == NULL || n < count)
 		return count;
-	for (dir = 0; dir < 2; dir++) {
-		uint16_t nq = dir == 0 ? eth_dev->data->nb_rx_queues :
-					 eth_dev->data->nb_tx_queues;
-
-		for (q = 0; q < nq; q++)
-			for (i = 0; i < VQ_XSTATS; i++)
-				snprintf(names[k++].name, sizeof(names[0].name), "%s_q%u_%s",
-					 dir == 0 ? "rx" : "tx", q, vq_xstats[i].name);
-	}
+	for (k = 0; k < count && xstat_locate(eth_dev, k, &at); k++)
+		xstat_name(&at, &names[k]);
 	return count;
 }
 
 int
 virtnet_xstats_get(struct rte_eth_dev *eth_dev, struct rte_eth_xstat *xstats, unsigned int n)
 {
-	unsigned int count = xstats_count(eth_dev), k = 0, dir, i;
-	uint16_t q;
+	unsigned int count = xstats_count(eth_dev), k;
+	struct xstat_at at;
 
 	if (xstats == NULL || n < count)
 		return count;
-	for (dir = 0; dir < 2; dir++) {
-		uint16_t nq = dir == 0 ? eth_dev->data->nb_rx_queues :
-					 eth_dev->data->nb_tx_queues;
-
-		for (q = 0; q < nq; q++) {
-			struct virtqueue *vq = queue_vq(eth_dev, dir, q);
-
-			for (i = 0; i < VQ_XSTATS; i++, k++) {
-				xstats[k].id = k;
-				xstats[k].value = vq == NULL ? 0 :
-					*(const uint64_t *)((const uint8_t *)vq +
-							    vq_xstats[i].offset);
-			}
-		}
+	for (k = 0; k < count && xstat_locate(eth_dev, k, &at); k++) {
+		xstats[k].id = k;
+		xstats[k].value = xstat_value(eth_dev, &at);
 	}
 	return count;
+}
+
+int
+virtnet_xstats_get_by_id(struct rte_eth_dev *eth_dev, const uint64_t *ids, uint64_t *values,
+			 unsigned int n)
+{
+	unsigned int k;
+	struct xstat_at at;
+
+	for (k = 0; k < n; k++) {
+		if (!xstat_locate(eth_dev, ids[k], &at))
+			return -EINVAL;
+		values[k] = xstat_value(eth_dev, &at);
+	}
+	return n;
+}
+
+int
+virtnet_xstats_get_names_by_id(struct rte_eth_dev *eth_dev, const uint64_t *ids,
+			       struct rte_eth_xstat_name *names, unsigned int n)
+{
+	unsigned int k;
+	struct xstat_at at;
+
+	for (k = 0; k < n; k++) {
+		if (!xstat_locate(eth_dev, ids[k], &at))
+			return -EINVAL;
+		xstat_name(&at, &names[k]);
+	}
+	return n;
 }

@@ -16,5 +16,10 @@ int virtnet_xstats_get(struct rte_eth_dev *eth_dev, struct rte_eth_xstat *xstats
 		       unsigned int n);
 int virtnet_xstats_get_names(struct rte_eth_dev *eth_dev, struct rte_eth_xstat_name *names,
 			     unsigned int n);
+/* ids are ours (ethdev has taken off its basic stats); -EINVAL for an id we do not have. */
+int virtnet_xstats_get_by_id(struct rte_eth_dev *eth_dev, const uint64_t *ids, uint64_t *values,
+			     unsigned int n);
+int virtnet_xstats_get_names_by_id(struct rte_eth_dev *eth_dev, const uint64_t *ids,
+				   struct rte_eth_xstat_name *names, unsigned int n);
 
 #endif /* VIRTIO_STATS_H */

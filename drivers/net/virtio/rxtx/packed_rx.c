@@ -14,6 +14,7 @@
 #include <rte_mbuf.h>
 
 #include "rxtx.h"
+#include "stats_update.h"
 
 static inline void
 post_buffer(struct virtnet_rxq *rxq, struct rte_mbuf *m)
@@ -122,6 +123,7 @@ virtio_recv_pkts_packed(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	}
 	rxq->stats.packets += nb_rx;
 	rxq->stats.bytes += bytes;
+	virtio_stats_burst(&rxq->stats, pkts, nb_rx);
 	refill_if_worth_it(rxq);
 	return nb_rx;
 }
@@ -214,6 +216,7 @@ virtio_recv_mergeable_pkts_packed(void *queue, struct rte_mbuf **pkts, uint16_t 
 	}
 	rxq->stats.packets += nb_rx;
 	rxq->stats.bytes += bytes;
+	virtio_stats_burst(&rxq->stats, pkts, nb_rx);
 	refill_if_worth_it(rxq);
 	return nb_rx;
 }

@@ -20,6 +20,7 @@
 #include <rte_mbuf.h>
 
 #include "rxtx.h"
+#include "stats_update.h"
 
 #define TX_FREE_BULK 64
 
@@ -182,6 +183,7 @@ xmit(struct virtnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bo
 	struct virtqueue *vq = &txq->vq;
 	uint16_t old_slot = vq->next_avail;
 	bool old_wrap = vq->avail_wrap;
+	struct virtio_stats_acc acc = VIRTIO_STATS_ACC_INIT(&txq->stats);
 	uint64_t bytes = 0;
 	uint16_t nb_tx, sent = 0;
 
@@ -214,11 +216,13 @@ xmit(struct virtnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bo
 		__atomic_store_n(&vq->pdesc[head_slot].flags, head_flags, __ATOMIC_RELEASE);
 		bytes += m->pkt_len;
 		sent++;
+		virtio_stats_acc_pkt(&acc, m);
 	}
 	if (sent > 0) {
 		vq_packed_notify(vq, old_slot, old_wrap);
 		txq->stats.packets += sent;
 		txq->stats.bytes += bytes;
+		virtio_stats_acc_flush(&acc);
 	}
 	return nb_tx;
 }

@@ -17,6 +17,7 @@
 
 #include "packed_vec.h"
 #include "rxtx.h"
+#include "stats_update.h"
 
 #define VEC_BATCH 4
 
@@ -118,6 +119,7 @@ PACKED_VEC_FN(virtio_recv_pkts_packed_vec)(void *queue, struct rte_mbuf **pkts, 
 		nb_rx += VEC_BATCH;
 	rxq->stats.packets += nb_rx;
 	rxq->stats.bytes += bytes;
+	virtio_stats_burst(&rxq->stats, pkts, nb_rx);
 	if (nb_rx < nb_pkts)
 		/* The rest, checked one by one; it refills the ring too. */
 		return nb_rx + virtio_recv_pkts_packed(rxq, &pkts[nb_rx], nb_pkts - nb_rx);
@@ -199,6 +201,7 @@ PACKED_VEC_FN(virtio_xmit_pkts_packed_vec)(void *queue, struct rte_mbuf **pkts, 
 		vq_packed_notify(vq, old_slot, old_wrap);
 		txq->stats.packets += nb_tx;
 		txq->stats.bytes += bytes;
+		virtio_stats_burst(&txq->stats, pkts, nb_tx);
 	}
 	if (nb_tx < nb_pkts)
 		/* The rest one by one: chains, indirect tables, the ring's end. */

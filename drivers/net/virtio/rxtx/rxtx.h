@@ -35,11 +35,17 @@ virtio_rx_refill_thresh(uint16_t ring_size)
 	return RTE_MAX(1, RTE_MIN(VIRTIO_RX_REFILL_BATCH, ring_size / 4));
 }
 
+/* Frame size buckets of the extended stats, see rxtx/stats_update.h. */
+#define VIRTIO_SIZE_BINS 8
+
 struct virtnet_queue_stats {
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t errors;  /* packets dropped (bad device write, oversize, ...) */
-	uint64_t nombuf;  /* Rx refills that found the pool empty */
+	uint64_t nombuf;  /* Rx: mbufs a refill wanted and the pool did not have */
+	uint64_t multicast; /* group destination, broadcast not included */
+	uint64_t broadcast;
+	uint64_t size_bins[VIRTIO_SIZE_BINS]; /* <64, 64, 65-127, ..., 1024-1518, 1519+ */
 };
 
 struct virtnet_rxq {
@@ -113,17 +119,16 @@ int virtio_txq_init(struct virtnet_txq *txq, const struct virtio_queue_params *p
 
 /*
  * Takes up to n mbufs raw from the pool, fewer when it runs low (bulk gets
- * are all or nothing, so it asks for less until it gets some). Counts misses.
+ * are all or nothing, so it asks for less until it gets some). The caller
+ * counts what it wanted and did not get (stats.nombuf), once per refill.
  * No rte_pktmbuf_reset: virtio_rx_init_pkt() writes every field a received
  * packet carries, and the pool keeps next = NULL, nb_segs = 1, refcnt = 1.
  */
 static inline uint16_t
 virtio_rx_alloc(struct virtnet_rxq *rxq, struct rte_mbuf **mbufs, uint16_t n)
 {
-	while (n > 0 && unlikely(rte_mempool_get_bulk(rxq->mp, (void **)mbufs, n) != 0)) {
-		rxq->stats.nombuf += n;
+	while (n > 0 && unlikely(rte_mempool_get_bulk(rxq->mp, (void **)mbufs, n) != 0))
 		n /= 2;
-	}
 	return n;
 }
 
@@ -140,8 +145,10 @@ virtio_rx_post_many(struct virtnet_rxq *rxq, uint16_t want, virtio_rx_post_t pos
 		uint16_t n = virtio_rx_alloc(rxq, mbufs, RTE_MIN(want, (uint16_t)RTE_DIM(mbufs)));
 		uint16_t i;
 
-		if (n == 0)
+		if (n == 0) {
+			rxq->stats.nombuf += want;
 			break;
+		}
 		for (i = 0; i < n; i++)
 			post(rxq, mbufs[i]);
 		posted += n;

@@ -14,6 +14,7 @@
 #include <rte_mbuf.h>
 
 #include "rxtx.h"
+#include "stats_update.h"
 
 static inline void
 post_buffer(struct virtnet_rxq *rxq, struct rte_mbuf *m)
@@ -175,6 +176,7 @@ recv_single(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	vq->used_cons += n;
 	rxq->stats.packets += nb_rx;
 	rxq->stats.bytes += bytes;
+	virtio_stats_burst(&rxq->stats, pkts, nb_rx);
 	refill_if_worth_it(rxq);
 	return nb_rx;
 }
@@ -247,6 +249,7 @@ recv_mergeable(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts
 	}
 	rxq->stats.packets += nb_rx;
 	rxq->stats.bytes += bytes;
+	virtio_stats_burst(&rxq->stats, pkts, nb_rx);
 	refill_if_worth_it(rxq);
 	return nb_rx;
 }

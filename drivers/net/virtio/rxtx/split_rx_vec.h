@@ -16,6 +16,7 @@
 #define VIRTIO_SPLIT_RX_VEC_H
 
 #include "split_vec.h"
+#include "stats_update.h"
 
 /*
  * Checks `GROUP` used elements starting at `ue` (ids from `base` on, lengths
@@ -40,8 +41,11 @@ vec_rx_refill(struct virtnet_rxq *rxq, uint16_t want)
 	struct virtqueue *vq = &rxq->vq;
 	struct rte_mbuf *mbufs[VIRTIO_RX_REFILL_BATCH * 4];
 	uint16_t old_idx = vq->avail_idx;
-	uint16_t n = virtio_rx_alloc(rxq, mbufs, RTE_MIN(want, (uint16_t)RTE_DIM(mbufs)));
+	uint16_t ask = RTE_MIN(want, (uint16_t)RTE_DIM(mbufs));
+	uint16_t n = virtio_rx_alloc(rxq, mbufs, ask);
 	uint16_t i;
+
+	rxq->stats.nombuf += ask - n;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = mbufs[i];
@@ -109,6 +113,7 @@ vec_rx_burst(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	vq->used_cons += n;
 	rxq->stats.packets += nb_rx;
 	rxq->stats.bytes += bytes;
+	virtio_stats_burst(&rxq->stats, pkts, nb_rx);
 	vec_check_stall(vq);
 	if (vq->nfree >= rxq->refill_thresh) {
 		if (unlikely(vq->vec_given_up))

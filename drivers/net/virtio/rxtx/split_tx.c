@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 
 #include "split_tx.h"
+#include "stats_update.h"
 
 #define TX_FREE_BULK 64
 
@@ -118,6 +119,7 @@ xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool inorder)
 	struct virtnet_txq *txq = queue;
 	struct virtqueue *vq = &txq->vq;
 	uint16_t old_idx = vq->avail_idx;
+	struct virtio_stats_acc acc = VIRTIO_STATS_ACC_INIT(&txq->stats);
 	uint64_t bytes = 0;
 	uint16_t nb_tx;
 
@@ -150,8 +152,10 @@ xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool inorder)
 		if (inorder)
 			vq->chains++;
 		bytes += m->pkt_len;
+		virtio_stats_acc_pkt(&acc, m);
 	}
 	split_tx_publish(txq, old_idx, bytes);
+	virtio_stats_acc_flush(&acc);
 	return nb_tx;
 }
 

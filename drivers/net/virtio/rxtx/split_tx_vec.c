@@ -14,6 +14,7 @@
 
 #include "split_tx.h"
 #include "split_vec.h"
+#include "stats_update.h"
 
 #define TX_FREE_BULK 64
 
@@ -90,6 +91,7 @@ virtio_xmit_pkts_vec(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	struct virtnet_txq *txq = queue;
 	struct virtqueue *vq = &txq->vq;
 	uint16_t old_idx = vq->avail_idx;
+	struct virtio_stats_acc acc = VIRTIO_STATS_ACC_INIT(&txq->stats);
 	uint64_t bytes = 0;
 	uint16_t nb_tx;
 
@@ -117,8 +119,10 @@ virtio_xmit_pkts_vec(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		vec_set_extra(&vq->extra[id], m, id);
 		vq_avail_push(vq, id);
 		bytes += m->pkt_len;
+		virtio_stats_acc_pkt(&acc, m);
 	}
 	split_tx_publish(txq, old_idx, bytes);
+	virtio_stats_acc_flush(&acc);
 	if (unlikely(vq->vec_given_up) && nb_tx < nb_pkts)
 		nb_tx += virtio_xmit_pkts(txq, &pkts[nb_tx], nb_pkts - nb_tx);
 	return nb_tx;

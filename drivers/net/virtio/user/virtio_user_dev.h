@@ -49,6 +49,7 @@ struct virtio_user_dev {
 	 */
 	pthread_mutex_t lock;
 	bool link_up;                  /* server mode: a backend serves the device */
+	uint16_t enabled_pairs;        /* queue pairs serving traffic (MQ_VQ_PAIRS_SET) */
 
 	/* Interrupts (transport/user_intr.c): Rx queue event fds, backend watch. */
 	struct rte_intr_handle *rx_intr;
@@ -73,7 +74,16 @@ struct virtio_user_dev {
 
 /* Features virtio-user provides itself, whatever the backend offers. */
 #define VIRTIO_USER_EMULATED_FEATURES \
-	(VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_STATUS))
+	(VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_STATUS) | VIRTIO_USER_CTRL_FEATURES)
+
+/*
+ * With devarg cq=1: the control queue and what virtio_user_ctrl.c answers
+ * through it. Whatever else a backend offers that needs the control queue
+ * is hidden: the backend never sees one.
+ */
+#define VIRTIO_USER_CTRL_FEATURES                                          \
+	(VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ) | VIRTIO_BIT(VIRTIO_NET_F_MQ) | \
+	 VIRTIO_BIT(VIRTIO_NET_F_CTRL_MAC_ADDR))
 
 /* Connects to the backend and reads its features. Logs and returns -errno. */
 int virtio_user_dev_init(struct virtio_user_dev *dev, const char *name,
@@ -105,6 +115,19 @@ int virtio_user_dev_backend_connected(struct virtio_user_dev *dev, bool *link_ch
 
 /* Link as the config space reports it (VIRTIO_NET_S_LINK_UP). */
 bool virtio_user_dev_link_up(struct virtio_user_dev *dev);
+
+/*
+ * Answers a control command ({class, cmd, data}); returns the ack byte
+ * (VIRTIO_NET_OK or VIRTIO_NET_ERR).
+ */
+int virtio_user_dev_ctrl(struct virtio_user_dev *dev, const uint8_t *cmd, size_t len);
+
+/*
+ * Serves traffic on the rings of the first `pairs` queue pairs only (without
+ * a backend, server mode: remembers them for the next one). Caller holds
+ * dev->lock.
+ */
+int virtio_user_dev_enable_pairs(struct virtio_user_dev *dev, uint16_t pairs);
 
 /* Builds the backend memory table from the EAL memory segments. */
 int virtio_user_dev_mem_regions(struct virtio_user_dev *dev, struct vhost_mem_region *regions,
