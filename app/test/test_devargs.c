@@ -157,6 +157,7 @@ EXPECT(e_many, d->queue_size = 1024; d->mrg_rxbuf = false; d->in_order = false;
 		d->mac_given = true; memcpy(d->mac.addr_bytes, "\x52\x54\x00\x12\x34\x56", 6))
 
 EXPECT(e_packed, d->packed_vq = true)
+EXPECT(e_server, d->server = true)
 EXPECT(e_packed255, d->packed_vq = true; d->queue_size = 255)
 EXPECT(e_packed1025, d->packed_vq = true; d->queue_size = 1025)
 
@@ -207,6 +208,7 @@ static const struct good_case good_cases[] = {
 	{ SOCK ",iface=tap0", USER, e_iface },
 	{ SOCK ",iface=abcdefghijklmno", USER, e_iface15 },
 	{ SOCK ",server=0", USER, e_sock },
+	{ SOCK ",server=1", USER, e_server },
 	{ SOCK ",mrg_rxbuf=0", USER, e_mrg0 },
 	{ SOCK ",mrg_rxbuf=1", USER, e_sock },
 	{ SOCK ",in_order=0", USER, e_inorder0 },
@@ -292,7 +294,6 @@ static const struct bad_case bad_cases[] = {
 	{ SOCK ",mac=00:00:00:00:00:00", USER, "mac", "00:00:00:00:00:00" },
 	{ SOCK ",mac=00:11:22:33:44", USER, "mac", "00:11:22:33:44" },
 	{ SOCK ",mac=00:11:22:33:44:55:66", USER, "mac", "00:11:22:33:44:55:66" },
-	{ SOCK ",server=1", USER, "server", "1" },
 	{ SOCK ",packed_vq=0,queue_size=255", USER, "queue_size", "255" },
 	{ SOCK ",cq=2", USER, "cq", "2" },
 	{ SOCK ",cq=yes", USER, "cq", "yes" },

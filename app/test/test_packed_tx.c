@@ -744,6 +744,61 @@ test_ptx_in_order_batches(void **state)
 	tx_finish(e);
 }
 
+/*
+ * The vring base a new device resumes from after this one died: the slot
+ * after the last used descriptor it wrote, whether or not the driver has
+ * consumed it yet, in order with one used descriptor per batch or not.
+ */
+static void
+run_resume_base(bool inorder)
+{
+	static const unsigned int bursts[] = { 7, 1, 40, 3, 17, 64, 2 };
+	static const unsigned int batches[] = { 1, 5, 2, 11, 3 };
+	struct tx_env *e = &env;
+	struct rte_mbuf *pkts[64];
+	uint32_t seq = 0, seen = 0, rnd = 11;
+	unsigned int r, i, checks = 0, ahead = 0;
+
+	tx_setup(e, 129, false, inorder);
+	e->fd.used_last_only = inorder;
+	for (r = 0; r < 80; r++) {
+		unsigned int n = bursts[r % RTE_DIM(bursts)];
+		uint16_t done;
+		int got;
+
+		for (i = 0; i < n; i++)
+			pkts[i] = make_pkt(e, seq + i, 64 + (seq + i) % 700, 1 + (seq + i) % 2, 0);
+		done = tx_xmit(e, pkts, (uint16_t)n);
+		for (i = done; i < n; i++)
+			rte_pktmbuf_free(pkts[i]);
+		seq += done;
+		if (seen < seq) {
+			got = fake_tx_collect(&e->fd, e->frames, batches[r % RTE_DIM(batches)]);
+			assert_true(got >= 0);
+			seen += got;
+		}
+		/* Sometimes the driver has consumed what the device used, sometimes not. */
+		if (ut_rand(&rnd) % 2 == 0)
+			tx_clean(e);
+		ahead += !fake_packed_in_step(&e->fd); /* used descriptors not consumed yet */
+		assert_int_equal(vq_resume_base(&e->txq->vq, inorder),
+				 e->fd.used_pos | (uint32_t)e->fd.used_wrap << 15);
+		checks++;
+	}
+	assert_true(ahead > 10);
+	assert_true(e->fd.used_wraps > 1);
+	assert_int_equal(checks, 80);
+	tx_finish(e);
+}
+
+static void
+test_ptx_resume_base(void **state)
+{
+	RTE_SET_USED(state);
+	run_resume_base(false);
+	run_resume_base(true);
+}
+
 /* ---- long runs: slots and ids wrap ---- */
 
 static void
@@ -1353,6 +1408,7 @@ main(void)
 		T(test_ptx_any_order),
 		T(test_ptx_any_order_cleanup),
 		T(test_ptx_in_order_batches),
+		T(test_ptx_resume_base),
 		T(test_ptx_wrap_255),
 		T(test_ptx_wrap_256_in_order),
 		T(test_ptx_wrap_1025),

@@ -158,6 +158,7 @@ struct fake_backend {
 	unsigned int nrec;
 	unsigned int seen[VU_MAX_REQUEST];
 	uint32_t bases[VIRTIO_USER_MAX_VQS];
+	bool client;   /* connects to the driver's socket (server=1) instead of listening */
 	bool finished;
 	char error[256]; /* first protocol violation by the driver, or harness trouble */
 };
@@ -469,6 +470,32 @@ fb_serve(struct fake_backend *b, int conn)
 	}
 }
 
+/* A vhost-user backend in client mode (net_vhost client=1): retries until the driver listens. */
+static int
+fb_connect(struct fake_backend *b)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	double deadline = FB_ACCEPT_TIMEOUT_MS / 1000.0;
+	struct timespec ts;
+	int fd;
+
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", b->path);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	deadline += ts.tv_sec + ts.tv_nsec / 1e9;
+	for (;;) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		if (connect(fd, (struct sockaddr *)&un, sizeof(un)) == 0)
+			return fd;
+		close(fd);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (ts.tv_sec + ts.tv_nsec / 1e9 > deadline)
+			return -1;
+		usleep(10000);
+	}
+}
+
 static void *
 fb_thread(void *arg)
 {
@@ -476,7 +503,9 @@ fb_thread(void *arg)
 	struct pollfd pfd = { .fd = b->listen_fd, .events = POLLIN };
 	int conn = -1;
 
-	if (poll(&pfd, 1, FB_ACCEPT_TIMEOUT_MS) == 1)
+	if (b->client)
+		conn = fb_connect(b);
+	else if (poll(&pfd, 1, FB_ACCEPT_TIMEOUT_MS) == 1)
 		conn = accept4(b->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0) {
 		fb_error(b, "backend: the driver never connected");
@@ -538,6 +567,29 @@ fb_start(struct fake_backend *b, uint64_t features, uint64_t protocol_features)
 	b->started = true;
 }
 
+/* Server mode: a backend that connects to the driver's socket at `path`, now. */
+static void
+fb_start_client(struct fake_backend *b, uint64_t features, uint64_t protocol_features)
+{
+	b->features = features;
+	b->protocol_features = protocol_features;
+	b->client = true;
+	assert_int_equal(pthread_create(&b->thread, NULL, fb_thread, b), 0);
+	b->started = true;
+}
+
+/* Another backend for the same socket: owns no directory. */
+static struct fake_backend *
+fb_new_at(const char *path)
+{
+	struct fake_backend *b = fb_new();
+
+	rmdir(b->dir);
+	b->dir[0] = '\0';
+	snprintf(b->path, sizeof(b->path), "%s", path);
+	return b;
+}
+
 /* Waits for the driver to hang up (it must, once uninit or a failed init is done). */
 static void
 fb_stop(struct fake_backend *b)
@@ -573,8 +625,10 @@ fb_free(struct fake_backend *b)
 	for (i = 0; i < b->nrec; i++)
 		for (j = 0; j < b->rec[i].nfds; j++)
 			close(b->rec[i].fds[j]);
-	unlink(b->path);
-	rmdir(b->dir);
+	if (b->dir[0] != '\0') {
+		unlink(b->path);
+		rmdir(b->dir);
+	}
 	pthread_mutex_destroy(&b->lock);
 	pthread_cond_destroy(&b->cond);
 	free(b);
@@ -1570,6 +1624,204 @@ test_iface_refused_with_vhost_user(void **state)
 	env_finish(e);
 }
 
+/* Client mode without a backend: the message says what to start, or to use server=1. */
+static void
+test_no_listener_names_server_mode(void **state)
+{
+	struct env *e = *state;
+
+	assert_int_equal(env_init(e), -ENOENT);
+	assert_log_has("server=1");
+	assert_log_has("client=1");
+	env_finish(e);
+}
+
+/* Waits until a backend's connection waits on the driver's listening socket. */
+static void
+wait_pending_connection(struct env *e)
+{
+	struct pollfd pfd = { .fd = e->dev->ops->listen_fd(e->dev), .events = POLLIN };
+
+	assert_true(pfd.fd >= 0);
+	assert_int_equal(poll(&pfd, 1, FB_ACCEPT_TIMEOUT_MS), 1);
+}
+
+/* The backend goes away: the driver sees it and reports the link down once. */
+static void
+kill_backend(struct env *e, struct fake_backend *b)
+{
+	pthread_mutex_lock(&b->lock);
+	if (b->conn_fd >= 0)
+		shutdown(b->conn_fd, SHUT_RDWR);
+	pthread_mutex_unlock(&b->lock);
+	fb_stop(b);
+	assert_true(e->dev->ops->connection_lost(e->dev));
+	assert_true(virtio_user_dev_backend_lost(e->dev));
+	assert_false(virtio_user_dev_link_up(e->dev));
+	/* A second report of the same loss changes nothing. */
+	assert_false(virtio_user_dev_backend_lost(e->dev));
+}
+
+/*
+ * server=1: the driver listens at path, the backend connects; after the
+ * backend died the next one is taken and gets every ring back from where the
+ * old one left it: base = the used index in ring memory, same eventfds.
+ */
+static void
+test_server_reconnect_resumes_rings(void **state)
+{
+	struct env *e = *state;
+	struct fake_backend *b2;
+	struct stat st;
+	bool changed;
+	int i;
+
+	fb_start_client(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	assert_int_equal(env_init_args(e, ",server=1"), 0);
+	assert_int_equal(stat(e->b->path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_true(virtio_user_dev_link_up(e->dev));
+	assert_int_equal(e->dev->backend_features, OFFERED_VIRTIO);
+	env_queues(e, NQ);
+	assert_int_equal(env_driver_ok(e), 0);
+	assert_int_equal(e->b->bases[0], 0);
+	assert_int_equal(e->b->bases[1], 0);
+
+	/* The device used 5 Rx and 3 Tx buffers, then died. */
+	e->vq[0].used->idx = 5;
+	e->vq[1].used->idx = 3;
+	kill_backend(e, e->b);
+
+	b2 = fb_new_at(e->b->path);
+	fb_start_client(b2, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	wait_pending_connection(e);
+	assert_int_equal(virtio_user_dev_backend_connected(e->dev, &changed), 0);
+	assert_true(changed);
+	assert_true(virtio_user_dev_link_up(e->dev));
+	/* The whole handshake and handover again, in order. */
+	assert_int_equal(fb_find(b2, 0, VU_SET_OWNER, -1, -1), 0);
+	i = fb_find(b2, 0, VU_SET_FEATURES, -1, -1);
+	assert_true(i > 0);
+	i = fb_find(b2, i, VU_SET_MEM_TABLE, -1, -1);
+	assert_true(i > 0);
+	assert_true(fb_find(b2, i, VU_SET_VRING_BASE, 0, 5) > i);
+	assert_true(fb_find(b2, i, VU_SET_VRING_BASE, 1, 3) > i);
+	assert_true(fb_find(b2, i, VU_SET_VRING_KICK, 0, -1) > i);
+	assert_true(fb_find(b2, i, VU_SET_VRING_CALL, 1, -1) > i);
+	assert_true(fb_find(b2, i, VU_SET_VRING_ENABLE, 0, 1) > i);
+	assert_true(fb_find(b2, i, VU_SET_VRING_ENABLE, 1, 1) > i);
+	assert_int_equal(b2->bases[0], 5);
+	assert_int_equal(b2->bases[1], 3);
+	assert_backend_happy(b2);
+
+	/* The device is stopped: the rings go back, the socket file goes away. */
+	virtio_user_dev_uninit(e->dev);
+	e->dev_up = false;
+	assert_int_equal(stat(e->b->path, &st), -1);
+	fb_stop(b2);
+	assert_true(fb_find(b2, 0, VU_GET_VRING_BASE, 1, -1) > 0);
+	assert_backend_happy(b2);
+	fb_free(b2);
+	env_finish(e);
+}
+
+/* One backend at a time: a second one while the first lives is turned away. */
+static void
+test_server_second_backend_refused(void **state)
+{
+	struct env *e = *state;
+	struct fake_backend *b2;
+	bool changed;
+
+	fb_start_client(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	assert_int_equal(env_init_args(e, ",server=1"), 0);
+	b2 = fb_new_at(e->b->path);
+	fb_start_client(b2, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	wait_pending_connection(e);
+	assert_int_equal(virtio_user_dev_backend_connected(e->dev, &changed), -EBUSY);
+	assert_false(changed);
+	assert_true(virtio_user_dev_link_up(e->dev));
+	fb_stop(b2); /* its connection was closed: its thread ends */
+	assert_int_equal(fb_nrec(b2), 0);
+	fb_free(b2);
+	env_finish(e);
+}
+
+/* A port not started yet: the new backend only gets the handshake; start hands the rings. */
+static void
+test_server_reconnect_before_start(void **state)
+{
+	struct env *e = *state;
+	struct fake_backend *b2;
+	bool changed;
+
+	fb_start_client(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	assert_int_equal(env_init_args(e, ",server=1"), 0);
+	env_queues(e, NQ);
+	kill_backend(e, e->b);
+	b2 = fb_new_at(e->b->path);
+	fb_start_client(b2, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	wait_pending_connection(e);
+	assert_int_equal(virtio_user_dev_backend_connected(e->dev, &changed), 0);
+	assert_true(changed);
+	assert_int_equal(fb_find(b2, 0, VU_SET_MEM_TABLE, -1, -1), -1);
+	assert_int_equal(env_driver_ok(e), 0);
+	assert_true(fb_find(b2, 0, VU_SET_VRING_ENABLE, 1, 1) > 0);
+	virtio_user_dev_uninit(e->dev);
+	e->dev_up = false;
+	fb_stop(b2);
+	assert_backend_happy(b2);
+	fb_free(b2);
+	env_finish(e);
+}
+
+/* A backend that lacks a feature the port negotiated cannot take the rings. */
+static void
+test_server_reconnect_missing_feature(void **state)
+{
+	struct env *e = *state;
+	struct fake_backend *b2;
+	bool changed;
+
+	fb_start_client(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	assert_int_equal(env_init_args(e, ",server=1"), 0);
+	env_queues(e, NQ);
+	assert_int_equal(env_driver_ok(e), 0);
+	kill_backend(e, e->b);
+	b2 = fb_new_at(e->b->path);
+	fb_start_client(b2, OFFERED_WITH_PROTOCOL & ~VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF),
+			OFFERED_PROTOCOL);
+	wait_pending_connection(e);
+	log_set_mark();
+	assert_int_equal(virtio_user_dev_backend_connected(e->dev, &changed), -ENOTSUP);
+	assert_false(changed);
+	assert_false(virtio_user_dev_link_up(e->dev));
+	assert_log_has("does not offer features 0x8000 that the port negotiated");
+	assert_int_equal(fb_find(b2, 0, VU_SET_MEM_TABLE, -1, -1), -1);
+	virtio_user_dev_uninit(e->dev);
+	e->dev_up = false;
+	fb_stop(b2);
+	fb_free(b2);
+	env_finish(e);
+}
+
+/* server=1 on a path where a regular file lies: refused, the file left alone. */
+static void
+test_server_path_not_a_socket(void **state)
+{
+	struct env *e = *state;
+	FILE *f = fopen(e->b->path, "w");
+	struct stat st;
+
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(env_init_args(e, ",server=1"), -EEXIST);
+	assert_log_has("exists and is not a socket");
+	assert_int_equal(stat(e->b->path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	env_finish(e);
+}
+
 static int
 group_setup(void **state)
 {
@@ -1612,6 +1864,12 @@ main(void)
 		T(test_mq_backend_without_mq),
 		T(test_mq_backend_without_protocol_features),
 		T(test_iface_refused_with_vhost_user),
+		T(test_no_listener_names_server_mode),
+		T(test_server_reconnect_resumes_rings),
+		T(test_server_second_backend_refused),
+		T(test_server_reconnect_before_start),
+		T(test_server_reconnect_missing_feature),
+		T(test_server_path_not_a_socket),
 	};
 
 	return cmocka_run_group_tests_name("vhost_user", tests, group_setup, group_teardown);

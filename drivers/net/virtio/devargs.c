@@ -40,14 +40,6 @@ struct devarg_rule {
 };
 
 static const char *
-only_zero_for_now(const struct devarg_rule *rule, uint64_t value, const char *text)
-{
-	RTE_SET_USED(rule);
-	RTE_SET_USED(text);
-	return value == 0 ? NULL : "0 (the value 1 is not supported yet by this driver)";
-}
-
-static const char *
 link_speed(const struct devarg_rule *rule, uint64_t value, const char *text)
 {
 	static const uint32_t speeds[] = {
@@ -83,7 +75,7 @@ static const struct devarg_rule rules[] = {
 	  "an integer from 1 to 128", NULL },
 	{ "iface", DEVARG_STRING, USER, FIELD(iface), 1, IFNAMSIZ - 1,
 	  "an interface name of 1 to 15 characters", NULL },
-	{ "server", DEVARG_BOOL, USER, FIELD(server), 0, 1, "0 or 1", only_zero_for_now },
+	{ "server", DEVARG_BOOL, USER, FIELD(server), 0, 1, "0 or 1", NULL },
 	{ "mrg_rxbuf", DEVARG_BOOL, USER, FIELD(mrg_rxbuf), 0, 1, "0 or 1", NULL },
 	{ "in_order", DEVARG_BOOL, USER, FIELD(in_order), 0, 1, "0 or 1", NULL },
 	{ "packed_vq", DEVARG_BOOL, USER, FIELD(packed_vq), 0, 1, "0 or 1", NULL },

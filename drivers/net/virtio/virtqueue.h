@@ -389,6 +389,15 @@ bool vq_has_used(const struct virtqueue *vq);
  */
 void vq_monitor_target(const struct virtqueue *vq, volatile void **addr, uint16_t *idle_value);
 
+/*
+ * The vring base a new device resumes this ring from after the old one went
+ * away without handing it back (virtqueue_resume.c): split, the used index
+ * in ring memory; packed, the slot after the last used descriptor with its
+ * wrap counter in bit 15. tx_in_order: a packed Tx ring completed in order
+ * (one used descriptor may stand for several buffers).
+ */
+uint32_t vq_resume_base(const struct virtqueue *vq, bool tx_in_order);
+
 /* One buffer of a chain made available outside the datapath. */
 struct vq_buf {
 	uint64_t addr; /* device address */

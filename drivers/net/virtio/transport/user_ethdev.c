@@ -21,6 +21,7 @@
 #include "../user/virtio_user_dev.h"
 #include "../virtio_log.h"
 #include "user_intr.h"
+#include "user_server.h"
 
 static struct virtio_user_dev *
 user_dev(struct virtio_dev *dev)
@@ -59,8 +60,10 @@ user_read_config(struct virtio_dev *dev, size_t offset, void *dst, size_t len)
 	struct virtio_user_dev *udev = user_dev(dev);
 	struct virtio_net_config *cfg = &udev->config;
 
-	/* A backend that went away takes the link with it. */
-	if (udev->ops->connection_lost != NULL && udev->ops->connection_lost(udev))
+	/* Link up while a backend serves the device (client mode: until it goes away). */
+	if (virtio_user_dev_link_up(udev))
+		cfg->status |= VIRTIO_NET_S_LINK_UP;
+	else
 		cfg->status &= ~VIRTIO_NET_S_LINK_UP;
 	if (offset + len <= sizeof(*cfg))
 		memcpy(dst, (const uint8_t *)cfg + offset, len);
@@ -106,6 +109,8 @@ user_close(struct virtio_dev *dev)
 
 	if (udev == NULL)
 		return;
+	/* No reconnect may run while the backend is taken apart. */
+	virtio_user_server_fini(udev);
 	virtio_user_dev_uninit(udev);
 	virtio_user_intr_fini(udev);
 	rte_free(udev);
@@ -177,6 +182,8 @@ virtio_user_probe(struct rte_vdev_device *vdev)
 	ret = virtio_user_intr_init(eth_dev);
 	if (ret == 0)
 		ret = virtnet_port_init(eth_dev);
+	if (ret == 0)
+		ret = virtio_user_server_init(eth_dev);
 	if (ret != 0) {
 		user_close(&port->dev);
 		rte_eth_dev_release_port(eth_dev);

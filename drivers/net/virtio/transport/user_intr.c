@@ -106,7 +106,8 @@ watch_backend(struct rte_eth_dev *eth_dev)
 	struct virtio_user_dev *udev = user_dev_of(eth_dev);
 	int ret;
 
-	if (udev->ops->conn_fd == NULL)
+	/* Server mode watches its connections from probe on (user_server.c). */
+	if (udev->ops->conn_fd == NULL || udev->args.server)
 		return 0;
 	ret = rte_intr_fd_set(udev->conn_watch, udev->ops->conn_fd(udev));
 	if (ret == 0)

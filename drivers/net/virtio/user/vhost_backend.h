@@ -66,6 +66,13 @@ struct vhost_backend_ops {
 	 */
 	int (*conn_fd)(struct virtio_user_dev *dev);
 	bool (*connection_lost)(struct virtio_user_dev *dev);
+	/*
+	 * Optional, server mode (vhost-user server=1): the listening socket
+	 * (-1 otherwise), and taking the connection waiting on it: the handshake
+	 * (owner, features, protocol features) runs again on the new socket.
+	 */
+	int (*listen_fd)(struct virtio_user_dev *dev);
+	int (*accept_conn)(struct virtio_user_dev *dev);
 };
 
 extern const struct vhost_backend_ops vhost_user_backend_ops;

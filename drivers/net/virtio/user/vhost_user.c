@@ -3,15 +3,22 @@
  */
 
 /*
- * vhost-user front-end (client mode): the messages of the vhost-user
- * protocol over a unix socket, file descriptors passed as SCM_RIGHTS.
- * Every reply is checked (request, flags, size) before it is believed.
+ * vhost-user front-end: the messages of the vhost-user protocol over a unix
+ * socket, file descriptors passed as SCM_RIGHTS. Every reply is checked
+ * (request, flags, size) before it is believed. In client mode we connect
+ * to the backend's socket once; in server mode (server=1) we listen and the
+ * backend connects, as often as it restarts.
  */
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* accept4 */
+#endif
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -56,6 +63,14 @@ enum vhost_user_request {
 /* A backend that does not answer within this time is reported, not waited for. */
 #define VHOST_USER_REPLY_TIMEOUT_S 5
 
+/*
+ * Server mode: how long probe waits for the first backend to connect. The
+ * stock driver waits forever; we wait long enough for a backend that is
+ * already running (net_vhost client=1 retries every second) and otherwise
+ * probe with link down: the backend may connect at any time later.
+ */
+#define VHOST_USER_FIRST_CONNECT_WAIT_MS 5000
+
 struct vhost_user_mem_region {
 	uint64_t guest_phys_addr;
 	uint64_t memory_size;
@@ -93,6 +108,7 @@ struct vhost_user_msg {
 
 struct vhost_user {
 	int sock;
+	int listen_fd;   /* server mode: our listening socket, -1 in client mode */
 	bool protocol_features_offered;
 	uint64_t protocol_features;
 	bool dead; /* the connection failed once: stay quiet afterwards */
@@ -286,12 +302,19 @@ set_u64(struct virtio_user_dev *dev, uint32_t req, uint64_t value)
 	return request(dev, &msg, NULL, 0);
 }
 
+static void
+set_reply_timeout(int sock)
+{
+	struct timeval tv = { .tv_sec = VHOST_USER_REPLY_TIMEOUT_S };
+
+	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
 static int
 vu_connect(struct virtio_user_dev *dev)
 {
 	struct vhost_user *vu = state_of(dev);
 	struct sockaddr_un un = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = VHOST_USER_REPLY_TIMEOUT_S };
 
 	vu->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (vu->sock < 0) {
@@ -303,11 +326,75 @@ vu_connect(struct virtio_user_dev *dev)
 		int err = errno;
 
 		VIRTIO_LOG(ERR, "%s: cannot connect to vhost-user socket '%s': %s; start the "
-			   "vhost-user backend (server) first", dev->name, dev->args.path,
-			   strerror(err));
+			   "vhost-user backend first so that it listens there (net_vhost: "
+			   "iface=%s), or use server=1 to let virtio-user listen and the backend "
+			   "connect (net_vhost: client=1)", dev->name, dev->args.path,
+			   strerror(err), dev->args.path);
 		return -err;
 	}
-	setsockopt(vu->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	set_reply_timeout(vu->sock);
+	return 0;
+}
+
+/*
+ * Server mode: listen at `path`. A socket file left by an earlier run is
+ * replaced (nobody answers on it); anything else at that path is refused.
+ */
+static int
+vu_listen(struct virtio_user_dev *dev)
+{
+	struct vhost_user *vu = state_of(dev);
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	struct stat st;
+
+	if (strlen(dev->args.path) >= sizeof(un.sun_path)) {
+		VIRTIO_LOG(ERR, "%s: devarg 'path': invalid value '%s': a unix socket path has at "
+			   "most %zu characters", dev->name, dev->args.path, sizeof(un.sun_path) - 1);
+		return -ENAMETOOLONG;
+	}
+	if (stat(dev->args.path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			VIRTIO_LOG(ERR, "%s: devarg 'path': '%s' exists and is not a socket; with "
+				   "server=1 virtio-user creates the socket there: remove the file "
+				   "or choose another path", dev->name, dev->args.path);
+			return -EEXIST;
+		}
+		unlink(dev->args.path);
+	}
+	vu->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (vu->listen_fd < 0) {
+		VIRTIO_LOG(ERR, "%s: cannot create a unix socket: %s", dev->name, strerror(errno));
+		return -errno;
+	}
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", dev->args.path);
+	if (bind(vu->listen_fd, (struct sockaddr *)&un, sizeof(un)) < 0 ||
+	    listen(vu->listen_fd, 1) < 0) {
+		int err = errno;
+
+		VIRTIO_LOG(ERR, "%s: server=1: cannot listen on unix socket '%s': %s", dev->name,
+			   dev->args.path, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/* Takes the connection waiting on the listening socket; -EAGAIN when there is none. */
+static int
+take_connection(struct virtio_user_dev *dev)
+{
+	struct vhost_user *vu = state_of(dev);
+	/* Without SOCK_NONBLOCK: replies are read blocking, with a timeout. */
+	int fd = accept4(vu->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	set_reply_timeout(fd);
+	if (vu->sock >= 0)
+		close(vu->sock);
+	vu->sock = fd;
+	vu->dead = false;
+	vu->protocol_features_offered = false;
+	vu->protocol_features = 0;
 	return 0;
 }
 
@@ -347,25 +434,25 @@ vu_destroy(struct virtio_user_dev *dev)
 		return;
 	if (vu->sock >= 0)
 		close(vu->sock);
+	if (vu->listen_fd >= 0) {
+		close(vu->listen_fd);
+		/* We created the socket file: nobody answers on it any more. */
+		unlink(dev->args.path);
+	}
 	free(vu);
 	dev->backend = NULL;
 }
 
+/* What every new connection starts with: owner, then the protocol features. */
 static int
-vu_setup(struct virtio_user_dev *dev)
+handshake(struct virtio_user_dev *dev)
 {
-	struct vhost_user *vu = calloc(1, sizeof(*vu));
+	struct vhost_user *vu = state_of(dev);
 	struct vhost_user_msg msg = { .request = VHOST_USER_SET_OWNER };
 	uint64_t features, protocol;
 	int ret;
 
-	if (vu == NULL)
-		return -ENOMEM;
-	vu->sock = -1;
-	dev->backend = vu;
-	ret = vu_connect(dev);
-	if (ret == 0)
-		ret = request(dev, &msg, NULL, 0);
+	ret = request(dev, &msg, NULL, 0);
 	if (ret == 0)
 		ret = get_u64(dev, VHOST_USER_GET_FEATURES, &features);
 	if (ret == 0 && (features & VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES))) {
@@ -380,6 +467,62 @@ vu_setup(struct virtio_user_dev *dev)
 	}
 	if (ret == 0 && dev->args.queues > 1)
 		ret = check_queue_pairs(dev);
+	return ret;
+}
+
+/* Server mode at probe: listen, and give a running backend time to connect. */
+static int
+server_setup(struct virtio_user_dev *dev)
+{
+	struct vhost_user *vu = state_of(dev);
+	struct pollfd pfd = { .events = POLLIN };
+	int ret;
+
+	ret = vu_listen(dev);
+	if (ret != 0)
+		return ret;
+	pfd.fd = vu->listen_fd;
+	VIRTIO_LOG(NOTICE, "%s: server=1: listening on '%s', waiting up to %d s for the "
+		   "vhost-user backend to connect (net_vhost: iface=%s,client=1)", dev->name,
+		   dev->args.path, VHOST_USER_FIRST_CONNECT_WAIT_MS / 1000, dev->args.path);
+	do {
+		ret = poll(&pfd, 1, VHOST_USER_FIRST_CONNECT_WAIT_MS);
+	} while (ret < 0 && errno == EINTR);
+	ret = ret > 0 ? take_connection(dev) : -EAGAIN;
+	if (ret == -EAGAIN) {
+		/* Not an error: the port comes up with link down and goes up on connect. */
+		VIRTIO_LOG(NOTICE, "%s: no vhost-user backend connected to '%s' yet: the port "
+			   "starts with link down and goes up when one connects", dev->name,
+			   dev->args.path);
+		vu->dead = true;
+		return 0;
+	}
+	if (ret != 0) {
+		VIRTIO_LOG(ERR, "%s: server=1: cannot accept on '%s': %s", dev->name,
+			   dev->args.path, strerror(-ret));
+		return ret;
+	}
+	return handshake(dev);
+}
+
+static int
+vu_setup(struct virtio_user_dev *dev)
+{
+	struct vhost_user *vu = calloc(1, sizeof(*vu));
+	int ret;
+
+	if (vu == NULL)
+		return -ENOMEM;
+	vu->sock = -1;
+	vu->listen_fd = -1;
+	dev->backend = vu;
+	if (dev->args.server) {
+		ret = server_setup(dev);
+	} else {
+		ret = vu_connect(dev);
+		if (ret == 0)
+			ret = handshake(dev);
+	}
 	if (ret != 0)
 		vu_destroy(dev);
 	return ret;
@@ -388,7 +531,11 @@ vu_setup(struct virtio_user_dev *dev)
 static int
 vu_get_features(struct virtio_user_dev *dev, uint64_t *features)
 {
-	int ret = get_u64(dev, VHOST_USER_GET_FEATURES, features);
+	int ret;
+
+	if (state_of(dev)->sock < 0)
+		return -ENOTCONN; /* server mode, nobody connected yet */
+	ret = get_u64(dev, VHOST_USER_GET_FEATURES, features);
 
 	/* Bit 30 is a vhost-user matter, not a device feature. */
 	*features &= ~VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES);
@@ -536,6 +683,39 @@ vu_connection_lost(struct virtio_user_dev *dev)
 	return vu->dead;
 }
 
+static int
+vu_listen_fd(struct virtio_user_dev *dev)
+{
+	return state_of(dev)->listen_fd;
+}
+
+/*
+ * A backend connected to our listening socket. One connection at a time: a
+ * second backend while the first is alive is turned away.
+ */
+static int
+vu_accept_conn(struct virtio_user_dev *dev)
+{
+	struct vhost_user *vu = state_of(dev);
+	int ret;
+
+	if (!vu_connection_lost(dev)) {
+		int fd = accept4(vu->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (fd >= 0) {
+			VIRTIO_LOG(WARNING, "%s: a second vhost-user backend connected to '%s' "
+				   "while the first is still there: refused", dev->name,
+				   dev->args.path);
+			close(fd);
+		}
+		return -EBUSY;
+	}
+	ret = take_connection(dev);
+	if (ret == 0)
+		ret = handshake(dev);
+	return ret;
+}
+
 const struct vhost_backend_ops vhost_user_backend_ops = {
 	.name = "vhost-user",
 	.max_mem_regions = VHOST_MAX_MEM_REGIONS,
@@ -555,4 +735,6 @@ const struct vhost_backend_ops vhost_user_backend_ops = {
 	.set_status = NULL,
 	.conn_fd = vu_conn_fd,
 	.connection_lost = vu_connection_lost,
+	.listen_fd = vu_listen_fd,
+	.accept_conn = vu_accept_conn,
 };

@@ -25,6 +25,10 @@ virtio_user_dev_enable_pairs(struct virtio_user_dev *dev, uint16_t pairs)
 {
 	unsigned int i;
 
+	/* Server mode without a backend: the next one gets this many (virtio_user_dev.c). */
+	dev->enabled_pairs = pairs;
+	if (!dev->backend_running)
+		return 0;
 	for (i = 0; i < 2u * dev->config.max_virtqueue_pairs && i < VIRTIO_USER_MAX_VQS; i++) {
 		int ret;
 
@@ -71,12 +75,16 @@ virtio_user_dev_ctrl(struct virtio_user_dev *dev, const uint8_t *cmd, size_t len
 	const uint8_t *data = cmd + sizeof(*hdr);
 	size_t data_len = len - sizeof(*hdr);
 
+	int ack = VIRTIO_NET_ERR; /* not offered: a driver that follows the spec never sends it */
+
 	if (len < sizeof(*hdr))
 		return VIRTIO_NET_ERR;
+	/* Server mode: a reconnect in the interrupt thread talks to the backend too. */
+	pthread_mutex_lock(&dev->lock);
 	if (hdr->class == VIRTIO_NET_CTRL_MQ && hdr->cmd == VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET)
-		return mq_pairs_set(dev, data, data_len);
-	if (hdr->class == VIRTIO_NET_CTRL_MAC && hdr->cmd == VIRTIO_NET_CTRL_MAC_ADDR_SET)
-		return mac_addr_set(dev, data, data_len);
-	/* Not offered, so a driver that follows the spec never sends it. */
-	return VIRTIO_NET_ERR;
+		ack = mq_pairs_set(dev, data, data_len);
+	else if (hdr->class == VIRTIO_NET_CTRL_MAC && hdr->cmd == VIRTIO_NET_CTRL_MAC_ADDR_SET)
+		ack = mac_addr_set(dev, data, data_len);
+	pthread_mutex_unlock(&dev->lock);
+	return ack;
 }

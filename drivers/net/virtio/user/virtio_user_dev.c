@@ -3,6 +3,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -81,16 +82,29 @@ virtio_user_dev_init(struct virtio_user_dev *dev, const char *name,
 		dev->callfds[i] = -1;
 	}
 	ret = select_backend(dev);
+	if (ret == 0 && args->server && dev->ops != &vhost_user_backend_ops) {
+		VIRTIO_LOG(ERR, "%s: devarg 'server': invalid value '1' with path '%s': server "
+			   "mode exists only for a vhost-user socket; use server=0 with the %s "
+			   "backend", name, args->path, dev->ops->name);
+		ret = -EINVAL;
+	}
 	if (ret != 0)
 		return ret;
 	ret = dev->ops->setup(dev);
 	if (ret != 0)
 		return ret;
 	ret = dev->ops->get_features(dev, &dev->backend_features);
+	if (ret == -ENOTCONN && args->server) {
+		dev->backend_features = VIRTIO_USER_SERVER_ASSUMED_FEATURES;
+		ret = 0;
+	} else if (ret == 0) {
+		dev->link_up = true;
+	}
 	if (ret != 0) {
 		dev->ops->destroy(dev);
 		return ret;
 	}
+	pthread_mutex_init(&dev->lock, NULL);
 	dev->device_features = (dev->backend_features & ~VIRTIO_NET_FEATURES_NEEDING_CTRL_VQ &
 				~VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ)) |
 			       VIRTIO_USER_EMULATED_FEATURES;
@@ -122,27 +136,63 @@ close_fds(struct virtio_user_dev *dev)
 
 /* Stops every ring; GET_VRING_BASE is what tells a vhost backend to let go. */
 static void
-stop_backend(struct virtio_user_dev *dev)
+release_rings(struct virtio_user_dev *dev)
 {
 	unsigned int i;
 
-	if (!dev->backend_running)
-		return;
-	for (i = 0; i < VIRTIO_USER_MAX_VQS; i++) {
+	for (i = 0; dev->backend_running && i < VIRTIO_USER_MAX_VQS; i++) {
 		uint32_t base;
 
-		/* Only rings that got as far as their eventfds were handed over. */
-		if (dev->vqs[i] == NULL || dev->kickfds[i] < 0)
+		if (dev->vqs[i] == NULL)
 			continue;
 		dev->ops->set_vring_enable(dev, i, 0);
 		dev->ops->get_vring_base(dev, i, &base);
 	}
-	close_fds(dev);
 	dev->backend_running = false;
 }
 
+static void
+stop_backend(struct virtio_user_dev *dev)
+{
+	if (!dev->rings_ready)
+		return;
+	release_rings(dev);
+	/* The datapath is stopped by now: nobody kicks a closed eventfd. */
+	close_fds(dev);
+	dev->rings_ready = false;
+}
+
+/*
+ * The eventfds of every ring, made once per start: they outlive a backend
+ * that goes away, so a datapath kicking on another lcore never writes to a
+ * closed (or reused) descriptor, and the next backend gets the same ones.
+ */
 static int
-start_ring(struct virtio_user_dev *dev, struct virtqueue *vq)
+prepare_rings(struct virtio_user_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < VIRTIO_USER_MAX_VQS; i++) {
+		struct virtqueue *vq = dev->vqs[i];
+
+		if (vq == NULL)
+			continue;
+		if (dev->kickfds[i] < 0)
+			dev->kickfds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (dev->kickfds[i] < 0 || virtio_user_dev_callfd(dev, i) < 0) {
+			VIRTIO_LOG(ERR, "%s: cannot create eventfds for queue %u: %s", dev->name,
+				   i, strerror(errno));
+			return -errno;
+		}
+		vq->notify = kick_eventfd;
+		vq->notify_cookie = &dev->kickfds[i];
+	}
+	dev->rings_ready = true;
+	return 0;
+}
+
+static int
+hand_over_ring(struct virtio_user_dev *dev, struct virtqueue *vq)
 {
 	struct vhost_ring_addrs addrs = {
 		.index = vq->index,
@@ -150,41 +200,45 @@ start_ring(struct virtio_user_dev *dev, struct virtqueue *vq)
 		.avail = vq->avail_dev_addr,
 		.used = vq->used_dev_addr,
 	};
-	int kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	int call = virtio_user_dev_callfd(dev, vq->index);
+	/* Odd virtqueues transmit; only a Tx ring may see batched in-order completions. */
+	bool tx_in_order = (vq->index & 1) && (dev->features & VIRTIO_BIT(VIRTIO_F_IN_ORDER));
 	int ret;
 
-	dev->kickfds[vq->index] = kick;
-	if (kick < 0 || call < 0) {
-		VIRTIO_LOG(ERR, "%s: cannot create eventfds for queue %u: %s", dev->name,
-			   vq->index, strerror(errno));
-		return -errno;
-	}
-	vq->notify = kick_eventfd;
-	vq->notify_cookie = &dev->kickfds[vq->index];
-
 	ret = dev->ops->set_vring_num(dev, vq->index, vq->size);
-	/* Packed rings start at slot 0 with both wrap counters at 1 (bit 15). */
+	/*
+	 * A fresh ring gives 0 (split) or slot 0 with the wrap counter at 1
+	 * (packed); a ring a lost backend left behind, where it got to.
+	 */
 	if (ret == 0)
-		ret = dev->ops->set_vring_base(dev, vq->index, vq->packed ? 1u << 15 : 0);
+		ret = dev->ops->set_vring_base(dev, vq->index, vq_resume_base(vq, tx_in_order));
 	if (ret == 0)
 		ret = dev->ops->set_vring_addr(dev, &addrs);
 	/* The call fd first: a backend may treat the kick fd as "ring ready". */
 	if (ret == 0)
-		ret = dev->ops->set_vring_call(dev, vq->index, call);
+		ret = dev->ops->set_vring_call(dev, vq->index, dev->callfds[vq->index]);
 	if (ret == 0)
-		ret = dev->ops->set_vring_kick(dev, vq->index, kick);
+		ret = dev->ops->set_vring_kick(dev, vq->index, dev->kickfds[vq->index]);
 	return ret;
 }
 
+/* Features, memory table and every ring, to the backend connected now. */
 static int
-start_backend(struct virtio_user_dev *dev)
+hand_over(struct virtio_user_dev *dev)
 {
 	struct vhost_mem_region regions[VHOST_BACKEND_MAX_MEM_REGIONS];
+	uint64_t wanted = dev->features & ~VIRTIO_USER_EMULATED_FEATURES;
 	unsigned int nregions, i;
 	int ret;
 
-	ret = dev->ops->set_features(dev, dev->features & ~VIRTIO_USER_EMULATED_FEATURES);
+	if (wanted & ~dev->backend_features) {
+		VIRTIO_LOG(ERR, "%s: the vhost-user backend does not offer features 0x%" PRIx64
+			   " that the port negotiated (backend offers 0x%" PRIx64 "); reconfigure "
+			   "the port (port stop, port config, port start) or start the backend "
+			   "with them", dev->name, wanted & ~dev->backend_features,
+			   dev->backend_features);
+		return -ENOTSUP;
+	}
+	ret = dev->ops->set_features(dev, wanted);
 	if (ret == 0)
 		ret = virtio_user_dev_mem_regions(dev, regions, &nregions);
 	if (ret == 0)
@@ -194,11 +248,46 @@ start_backend(struct virtio_user_dev *dev)
 	dev->backend_running = true; /* from here on, stop_backend() undoes */
 	for (i = 0; ret == 0 && i < VIRTIO_USER_MAX_VQS; i++)
 		if (dev->vqs[i] != NULL)
-			ret = start_ring(dev, dev->vqs[i]);
-	/* A multi-queue device starts with one pair; MQ_VQ_PAIRS_SET adds the others. */
+			ret = hand_over_ring(dev, dev->vqs[i]);
+	/* The pairs in use: after a reconnect, those MQ_VQ_PAIRS_SET chose before. */
 	if (ret == 0)
-		ret = virtio_user_dev_enable_pairs(dev, dev->features & VIRTIO_BIT(VIRTIO_NET_F_MQ) ?
-						   1 : dev->config.max_virtqueue_pairs);
+		ret = virtio_user_dev_enable_pairs(dev, dev->enabled_pairs);
+	if (ret != 0)
+		release_rings(dev);
+	return ret;
+}
+
+static bool
+connection_lost(struct virtio_user_dev *dev)
+{
+	return dev->ops->connection_lost != NULL && dev->ops->connection_lost(dev);
+}
+
+static int
+start_backend(struct virtio_user_dev *dev)
+{
+	int ret = prepare_rings(dev);
+
+	/* A multi-queue device starts with one pair; MQ_VQ_PAIRS_SET adds the others. */
+	dev->enabled_pairs = dev->features & VIRTIO_BIT(VIRTIO_NET_F_MQ) ?
+				     1 : dev->config.max_virtqueue_pairs;
+	if (ret != 0) {
+		stop_backend(dev);
+		return ret;
+	}
+	/* Server mode: the backend gets the rings when it connects. */
+	if (dev->args.server && connection_lost(dev)) {
+		VIRTIO_LOG(NOTICE, "%s: started with link down: no vhost-user backend is "
+			   "connected to '%s'", dev->name, dev->args.path);
+		__atomic_store_n(&dev->link_up, false, __ATOMIC_RELEASE);
+		return 0;
+	}
+	ret = hand_over(dev);
+	if (ret != 0 && dev->args.server && connection_lost(dev)) {
+		/* It went away during the handover: the next one gets the rings. */
+		__atomic_store_n(&dev->link_up, false, __ATOMIC_RELEASE);
+		return 0;
+	}
 	if (ret != 0)
 		stop_backend(dev);
 	return ret;
@@ -209,6 +298,7 @@ virtio_user_dev_set_status(struct virtio_user_dev *dev, uint8_t status)
 {
 	int ret = 0;
 
+	pthread_mutex_lock(&dev->lock);
 	if (status == VIRTIO_STATUS_RESET) {
 		stop_backend(dev);
 	} else if ((status & VIRTIO_STATUS_DRIVER_OK) && !(dev->status & VIRTIO_STATUS_DRIVER_OK)) {
@@ -217,14 +307,61 @@ virtio_user_dev_set_status(struct virtio_user_dev *dev, uint8_t status)
 			/* Earlier messages name the request; this one says what it means. */
 			VIRTIO_LOG(ERR, "%s: cannot start the vhost backend: %s%s", dev->name,
 				   strerror(-ret), ret == -ENOTCONN ? " (the connection was lost "
-				   "earlier; close the port and probe it again)" : "");
+				   "earlier; close the port and probe it again, or use server=1 "
+				   "so that the backend can reconnect)" : "");
 			status |= VIRTIO_STATUS_FAILED;
 		}
 	}
 	if (dev->ops->set_status != NULL && dev->backend_running)
 		dev->ops->set_status(dev, status);
 	dev->status = status;
+	pthread_mutex_unlock(&dev->lock);
 	return ret;
+}
+
+bool
+virtio_user_dev_backend_lost(struct virtio_user_dev *dev)
+{
+	bool was_up;
+
+	pthread_mutex_lock(&dev->lock);
+	/* The rings stay ours as they are: the next backend resumes them. */
+	dev->backend_running = false;
+	was_up = __atomic_exchange_n(&dev->link_up, false, __ATOMIC_ACQ_REL);
+	pthread_mutex_unlock(&dev->lock);
+	return was_up;
+}
+
+int
+virtio_user_dev_backend_connected(struct virtio_user_dev *dev, bool *link_changed)
+{
+	uint64_t features = 0;
+	int ret;
+
+	*link_changed = false;
+	pthread_mutex_lock(&dev->lock);
+	ret = dev->ops->accept_conn(dev);
+	if (ret == 0)
+		ret = dev->ops->get_features(dev, &features);
+	if (ret == 0) {
+		dev->backend_features = features;
+		/* A stopped port hands the rings over at its next start. */
+		if (dev->rings_ready && (dev->status & VIRTIO_STATUS_DRIVER_OK))
+			ret = hand_over(dev);
+	}
+	if (ret == 0)
+		*link_changed = !__atomic_exchange_n(&dev->link_up, true, __ATOMIC_ACQ_REL);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+bool
+virtio_user_dev_link_up(struct virtio_user_dev *dev)
+{
+	if (dev->args.server)
+		return __atomic_load_n(&dev->link_up, __ATOMIC_ACQUIRE);
+	/* Client mode: a backend that went away takes the link with it for good. */
+	return !connection_lost(dev);
 }
 
 int
@@ -257,8 +394,10 @@ void
 virtio_user_dev_uninit(struct virtio_user_dev *dev)
 {
 	stop_backend(dev);
-	if (dev->ops != NULL && dev->backend != NULL)
+	if (dev->ops != NULL && dev->backend != NULL) {
 		dev->ops->destroy(dev);
+		pthread_mutex_destroy(&dev->lock);
+	}
 }
 
 struct mem_walk {

@@ -11,6 +11,7 @@
 #ifndef VIRTIO_USER_DEV_H
 #define VIRTIO_USER_DEV_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,13 +40,37 @@ struct virtio_user_dev {
 	struct virtqueue *vqs[VIRTIO_USER_MAX_VQS];
 	int kickfds[VIRTIO_USER_MAX_VQS];
 	int callfds[VIRTIO_USER_MAX_VQS];
-	bool backend_running;          /* rings handed to the backend */
+	bool rings_ready;              /* started: eventfds made, rings ours to hand over */
+	bool backend_running;          /* rings handed to the backend connected now */
+	/*
+	 * Server mode: the EAL interrupt thread takes new connections and hands
+	 * the rings over again while the application may start or stop the
+	 * port: both talk to the backend under this lock.
+	 */
+	pthread_mutex_t lock;
+	bool link_up;                  /* server mode: a backend serves the device */
+	uint16_t enabled_pairs;        /* queue pairs serving traffic (MQ_VQ_PAIRS_SET) */
 
 	/* Interrupts (transport/user_intr.c): Rx queue event fds, backend watch. */
 	struct rte_intr_handle *rx_intr;
 	struct rte_intr_handle *conn_watch;
 	bool conn_watched;
+	/* Server mode (transport/user_server.c): listening socket and connection. */
+	struct rte_intr_handle *srv_listen;
+	struct rte_intr_handle *srv_conn;
+	bool srv_listen_watched;
+	bool srv_conn_watched;
 };
+
+/*
+ * Server mode with no backend connected at probe: the features the device is
+ * taken to offer until one connects (what net_vhost offers by default). A
+ * backend that connects later must offer every feature negotiated by then.
+ */
+#define VIRTIO_USER_SERVER_ASSUMED_FEATURES                                         \
+	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) | \
+	 VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF) | \
+	 VIRTIO_BIT(VIRTIO_F_IN_ORDER) | VIRTIO_BIT(VIRTIO_F_RING_PACKED))
 
 /* Features virtio-user provides itself, whatever the backend offers. */
 #define VIRTIO_USER_EMULATED_FEATURES \
@@ -79,12 +104,29 @@ int virtio_user_dev_add_queue(struct virtio_user_dev *dev, struct virtqueue *vq)
 void virtio_user_dev_remove_queue(struct virtio_user_dev *dev, struct virtqueue *vq);
 
 /*
+ * Server mode, from the EAL interrupt thread. backend_lost: the connection
+ * ended (link down; the rings stay as they are, the datapath may go on).
+ * backend_connected: takes the connection waiting on the listening socket
+ * and, if the port runs, hands the rings over from where the old backend
+ * left them. Both return true when the link changed.
+ */
+bool virtio_user_dev_backend_lost(struct virtio_user_dev *dev);
+int virtio_user_dev_backend_connected(struct virtio_user_dev *dev, bool *link_changed);
+
+/* Link as the config space reports it (VIRTIO_NET_S_LINK_UP). */
+bool virtio_user_dev_link_up(struct virtio_user_dev *dev);
+
+/*
  * Answers a control command ({class, cmd, data}); returns the ack byte
  * (VIRTIO_NET_OK or VIRTIO_NET_ERR).
  */
 int virtio_user_dev_ctrl(struct virtio_user_dev *dev, const uint8_t *cmd, size_t len);
 
-/* Serves traffic on the rings of the first `pairs` queue pairs only. */
+/*
+ * Serves traffic on the rings of the first `pairs` queue pairs only (without
+ * a backend, server mode: remembers them for the next one). Caller holds
+ * dev->lock.
+ */
 int virtio_user_dev_enable_pairs(struct virtio_user_dev *dev, uint16_t pairs);
 
 /* Builds the backend memory table from the EAL memory segments. */
