@@ -25,6 +25,12 @@ kick_eventfd(struct virtqueue *vq)
 		return;
 }
 
+RTE_INIT(kick_eventfd_register)
+{
+	/* Secondary processes replace it with one that uses their own copies (user_mp.c). */
+	vq_notify_register(VQ_NOTIFY_USER, kick_eventfd);
+}
+
 /*
  * The path says which backend serves the device: a character device is a
  * vhost kernel driver, anything else is taken for a vhost-user socket (whose
@@ -160,7 +166,7 @@ start_ring(struct virtio_user_dev *dev, struct virtqueue *vq)
 			   vq->index, strerror(errno));
 		return -errno;
 	}
-	vq->notify = kick_eventfd;
+	vq->notify_kind = VQ_NOTIFY_USER;
 	vq->notify_cookie = &dev->kickfds[vq->index];
 
 	ret = dev->ops->set_vring_num(dev, vq->index, vq->size);
@@ -201,6 +207,8 @@ start_backend(struct virtio_user_dev *dev)
 						   1 : dev->config.max_virtqueue_pairs);
 	if (ret != 0)
 		stop_backend(dev);
+	/* Secondary processes hold copies of the kick fds: tell them these are new. */
+	__atomic_fetch_add(&dev->kick_gen, 1, __ATOMIC_RELEASE);
 	return ret;
 }
 

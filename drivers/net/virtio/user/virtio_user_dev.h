@@ -40,6 +40,9 @@ struct virtio_user_dev {
 	int kickfds[VIRTIO_USER_MAX_VQS];
 	int callfds[VIRTIO_USER_MAX_VQS];
 	bool backend_running;          /* rings handed to the backend */
+	/* Multi-process (transport/user_mp.c): bumped whenever the kick fds change. */
+	uint32_t kick_gen;
+	uint16_t port_id;
 
 	/* Interrupts (transport/user_intr.c): Rx queue event fds, backend watch. */
 	struct rte_intr_handle *rx_intr;
