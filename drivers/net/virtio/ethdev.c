@@ -775,7 +775,7 @@ virtnet_port_attach_secondary(struct rte_eth_dev *eth_dev,
 	eth_dev->tx_pkt_burst = virtnet_secondary_tx_burst;
 	set_queue_queries(eth_dev);
 	secondary_detach[eth_dev->data->port_id] = detach;
-	VIRTIO_LOG(INFO, "%s: secondary process attached to port %u (%s); Rx path %s, "
+	VIRTIO_LOG(NOTICE, "%s: secondary process attached to port %u (%s); Rx path %s, "
 		   "Tx path %s", eth_dev->data->name, eth_dev->data->port_id,
 		   eth_dev->data->dev_started ? "started" : "not started yet",
 		   virtnet_rx_path_name(virtnet_port_of(eth_dev)->rx_path_id) ?: "none yet",

@@ -258,21 +258,35 @@ virtnet_tx_queue_start(struct rte_eth_dev *eth_dev, uint16_t q)
 	return 0;
 }
 
-/* Frees what the device has completed, with the cleanup of the elected path. */
-static void
-tx_cleanup(struct virtnet_txq *txq)
+/* The cleanup that matches the elected Tx path's bookkeeping. */
+static virtio_txq_cleanup_t
+tx_cleanup_of(const struct virtnet_txq *txq)
 {
 	const struct virtnet_port *port = rte_eth_devices[txq->port_id].data->dev_private;
 	const char *path = virtnet_tx_path_name(port->tx_path_id);
 
 	if (txq->vq.packed)
-		virtio_packed_txq_cleanup(txq);
-	else if (path != NULL && strcmp(path, "virtio_xmit_pkts_inorder") == 0)
-		virtio_txq_cleanup_inorder(txq);
-	else if (path != NULL && strcmp(path, "virtio_xmit_pkts_vec") == 0)
-		virtio_txq_cleanup_vec(txq);
-	else
-		virtio_txq_cleanup(txq);
+		return virtio_packed_txq_cleanup;
+	if (path != NULL && strcmp(path, "virtio_xmit_pkts_inorder") == 0)
+		return virtio_txq_cleanup_inorder;
+	if (path != NULL && strcmp(path, "virtio_xmit_pkts_vec") == 0)
+		return virtio_txq_cleanup_vec;
+	return virtio_txq_cleanup;
+}
+
+int
+virtio_txq_done_cleanup(struct virtnet_txq *txq, virtio_txq_cleanup_t cleanup)
+{
+	uint16_t before = vq_cookies_held(&txq->vq);
+
+	cleanup(txq);
+	return before - vq_cookies_held(&txq->vq);
+}
+
+static void
+tx_cleanup(struct virtnet_txq *txq)
+{
+	tx_cleanup_of(txq)(txq);
 }
 
 int
@@ -315,13 +329,11 @@ int
 virtnet_tx_done_cleanup(void *queue, uint32_t free_cnt)
 {
 	struct virtnet_txq *txq = queue;
-	uint16_t before = vq_cookies_held(&txq->vq);
 
 	RTE_SET_USED(free_cnt);
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return -E_RTE_SECONDARY;
-	tx_cleanup(txq);
-	return before - vq_cookies_held(&txq->vq);
+	return virtio_txq_done_cleanup(txq, tx_cleanup_of(txq));
 }
 
 static const char *

@@ -36,6 +36,12 @@ int vq_tx_desc_status(const struct virtqueue *vq, uint16_t offset);
 /* Buffers the device owns or has not given back yet (mbufs attached to the ring). */
 uint16_t vq_cookies_held(const struct virtqueue *vq);
 
+struct virtnet_txq;
+typedef uint16_t (*virtio_txq_cleanup_t)(struct virtnet_txq *txq);
+
+/* Frees what the device completed with `cleanup`; returns the packets freed. */
+int virtio_txq_done_cleanup(struct virtnet_txq *txq, virtio_txq_cleanup_t cleanup);
+
 /* Queues with *_deferred_start stay stopped at port start (dev_start asks). */
 bool virtnet_rxq_deferred(struct rte_eth_dev *eth_dev, uint16_t q);
 bool virtnet_txq_deferred(struct rte_eth_dev *eth_dev, uint16_t q);
