@@ -569,9 +569,6 @@ dev_stop(struct rte_eth_dev *eth_dev)
 	for (q = 0; q < eth_dev->data->nb_tx_queues; q++)
 		eth_dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
 	port->started = false;
-	/* Secondaries' bursts return nothing until the primary starts the port again. */
-	port->rx_path_id = 0;
-	port->tx_path_id = 0;
 	eth_dev->data->dev_started = 0;
 	link_update(eth_dev, 0);
 	return 0;

@@ -76,17 +76,31 @@ virtnet_tx_path_name(uint8_t id)
 	return id < RTE_DIM(tx_paths) ? tx_paths[id].name : NULL;
 }
 
-static const struct virtnet_port *
-port_of_queue(uint16_t port_id)
+/*
+ * The path the primary elected, or 0 while the port is stopped: the rings
+ * are being reset or freed then, and a secondary must not touch them.
+ */
+static uint8_t
+rx_path_of(uint16_t port_id)
 {
-	return rte_eth_devices[port_id].data->dev_private;
+	const struct rte_eth_dev_data *d = rte_eth_devices[port_id].data;
+
+	return d->dev_started ? ((const struct virtnet_port *)d->dev_private)->rx_path_id : 0;
+}
+
+static uint8_t
+tx_path_of(uint16_t port_id)
+{
+	const struct rte_eth_dev_data *d = rte_eth_devices[port_id].data;
+
+	return d->dev_started ? ((const struct virtnet_port *)d->dev_private)->tx_path_id : 0;
 }
 
 uint16_t
 virtnet_secondary_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	const struct virtnet_rxq *rxq = queue;
-	uint8_t id = port_of_queue(rxq->port_id)->rx_path_id;
+	uint8_t id = rx_path_of(rxq->port_id);
 
 	if (unlikely(id == 0 || id >= RTE_DIM(rx_paths)))
 		return 0;
@@ -97,7 +111,7 @@ uint16_t
 virtnet_secondary_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	const struct virtnet_txq *txq = queue;
-	uint8_t id = port_of_queue(txq->port_id)->tx_path_id;
+	uint8_t id = tx_path_of(txq->port_id);
 
 	if (unlikely(id == 0 || id >= RTE_DIM(tx_paths)))
 		return 0;

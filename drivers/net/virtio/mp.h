@@ -30,7 +30,8 @@ const char *virtnet_tx_path_name(uint8_t id);
 /*
  * The burst functions a secondary installs: they run the path the primary
  * elected last, so a primary that restarts the port with another path needs
- * no action from the secondary. Cost: one table look-up per burst.
+ * no action from the secondary, and return 0 while the port is stopped.
+ * Cost: a few loads and one table look-up per burst.
  */
 uint16_t virtnet_secondary_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t virtnet_secondary_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
