@@ -191,7 +191,7 @@ struct tx_env {
 };
 
 static void
-txq_make(struct tx_env *e, bool packed)
+txq_make_order(struct tx_env *e, bool packed, bool in_order)
 {
 	struct virtio_queue_params p = {
 		.vq_index = 1,
@@ -199,6 +199,7 @@ txq_make(struct tx_env *e, bool packed)
 		.use_va = true,
 		.hdr_size = HDR_SIZE,
 		.packed = packed,
+		.in_order = in_order,
 		.port_id = 1,
 	};
 
@@ -206,6 +207,19 @@ txq_make(struct tx_env *e, bool packed)
 	e->packed = packed;
 	assert_int_equal(ut_txq_create(&e->q, &p, true, 0xa5, &pool, 1), 0);
 	vq_reset(&e->q.txq->vq, false);
+	e->q.fd.in_order = in_order;
+}
+
+static void
+txq_make(struct tx_env *e, bool packed)
+{
+	txq_make_order(e, packed, false);
+}
+
+static int
+tx_status(const struct virtqueue *vq, uint16_t offset)
+{
+	return vq_tx_desc_status(vq, offset, false);
 }
 
 static void
@@ -253,24 +267,24 @@ tx_status_and_cleanup(bool packed)
 	txq_make(&e, packed);
 	vq = &e.q.txq->vq;
 	/* Fresh ring: every entry is the driver's to fill. */
-	assert_int_equal(vq_tx_desc_status(vq, 0), RTE_ETH_TX_DESC_DONE);
-	assert_int_equal(vq_tx_desc_status(vq, RING - 1), RTE_ETH_TX_DESC_DONE);
-	assert_int_equal(vq_tx_desc_status(vq, RING), -EINVAL);
+	assert_int_equal(tx_status(vq, 0), RTE_ETH_TX_DESC_DONE);
+	assert_int_equal(tx_status(vq, RING - 1), RTE_ETH_TX_DESC_DONE);
+	assert_int_equal(tx_status(vq, RING), -EINVAL);
 
 	/* Four packets in flight: the four entries behind the tail are FULL. */
 	tx_send(&e, 4);
-	assert_int_equal(vq_tx_desc_status(vq, RING - 1), RTE_ETH_TX_DESC_FULL);
-	assert_int_equal(vq_tx_desc_status(vq, RING - 4), RTE_ETH_TX_DESC_FULL);
-	assert_int_equal(vq_tx_desc_status(vq, RING - 5), RTE_ETH_TX_DESC_DONE);
-	assert_int_equal(vq_tx_desc_status(vq, 0), RTE_ETH_TX_DESC_DONE);
+	assert_int_equal(tx_status(vq, RING - 1), RTE_ETH_TX_DESC_FULL);
+	assert_int_equal(tx_status(vq, RING - 4), RTE_ETH_TX_DESC_FULL);
+	assert_int_equal(tx_status(vq, RING - 5), RTE_ETH_TX_DESC_DONE);
+	assert_int_equal(tx_status(vq, 0), RTE_ETH_TX_DESC_DONE);
 	assert_int_equal(vq_cookies_held(vq), 4);
 	assert_int_equal(virtio_txq_done_cleanup(e.q.txq, cleanup), 0);
 
 	/* The device sends three: those are DONE and cleanup frees exactly three. */
 	assert_int_equal(fake_tx_collect(&e.q.fd, frames, 3), 3);
-	assert_int_equal(vq_tx_desc_status(vq, RING - 4), RTE_ETH_TX_DESC_DONE);
-	assert_int_equal(vq_tx_desc_status(vq, RING - 2), RTE_ETH_TX_DESC_DONE);
-	assert_int_equal(vq_tx_desc_status(vq, RING - 1), RTE_ETH_TX_DESC_FULL);
+	assert_int_equal(tx_status(vq, RING - 4), RTE_ETH_TX_DESC_DONE);
+	assert_int_equal(tx_status(vq, RING - 2), RTE_ETH_TX_DESC_DONE);
+	assert_int_equal(tx_status(vq, RING - 1), RTE_ETH_TX_DESC_FULL);
 	assert_int_equal(virtio_txq_done_cleanup(e.q.txq, cleanup), 3);
 	assert_int_equal(ut_pool_in_use(pool), 1);
 	assert_int_equal(vq_cookies_held(vq), 1);
@@ -279,11 +293,11 @@ tx_status_and_cleanup(bool packed)
 	for (unsigned int lap = 0; lap < 5; lap++) {
 		tx_send(&e, RING / 2 + 3);
 		assert_int_equal(fake_tx_collect(&e.q.fd, frames, RING), RING / 2 + 4);
-		assert_int_equal(vq_tx_desc_status(vq, RING - 1), RTE_ETH_TX_DESC_DONE);
+		assert_int_equal(tx_status(vq, RING - 1), RTE_ETH_TX_DESC_DONE);
 		cleanup_of(&e, e.q.txq);
 		tx_send(&e, 1);
-		assert_int_equal(vq_tx_desc_status(vq, RING - 1), RTE_ETH_TX_DESC_FULL);
-		assert_int_equal(vq_tx_desc_status(vq, RING - 2), RTE_ETH_TX_DESC_DONE);
+		assert_int_equal(tx_status(vq, RING - 1), RTE_ETH_TX_DESC_FULL);
+		assert_int_equal(tx_status(vq, RING - 2), RTE_ETH_TX_DESC_DONE);
 	}
 	assert_int_equal(fake_tx_collect(&e.q.fd, frames, RING), 1);
 	assert_int_equal(virtio_txq_done_cleanup(e.q.txq, cleanup), 1);
@@ -306,28 +320,67 @@ test_tx_status_and_cleanup_packed(void **state)
 	tx_status_and_cleanup(true);
 }
 
-/* What the device cannot have written makes the status UNAVAIL, never a guess. */
+/* A split used index ahead of what was made available: UNAVAIL, never a guess. */
 static void
-test_tx_status_invalid_device_writes(void **state)
+test_tx_status_split_used_idx_ahead(void **state)
 {
 	struct tx_env e;
 
 	RTE_SET_USED(state);
 	txq_make(&e, false);
 	tx_send(&e, 4);
-	/* used->idx ahead of what was made available. */
 	fake_used_idx_jump(&e.q.fd, 10);
-	assert_int_equal(vq_tx_desc_status(&e.q.txq->vq, RING - 1), RTE_ETH_TX_DESC_UNAVAIL);
+	assert_int_equal(tx_status(&e.q.txq->vq, RING - 1), RTE_ETH_TX_DESC_UNAVAIL);
 	txq_free(&e);
+}
 
+/* Packed: a used descriptor naming a buffer not in flight completes nothing. */
+static void
+test_tx_status_packed_bogus_id(void **state)
+{
+	struct tx_env e;
+
+	RTE_SET_USED(state);
 	txq_make(&e, true);
 	tx_send(&e, 4);
-	/* A slot ahead of the tail carrying AVAIL for a lap that has not come. */
-	e.q.txq->vq.pdesc[10].flags = VRING_PACKED_DESC_F_AVAIL;
-	assert_int_equal(vq_tx_desc_status(&e.q.txq->vq, 6), RTE_ETH_TX_DESC_UNAVAIL);
-	assert_int_equal(vq_tx_desc_status(&e.q.txq->vq, 7), RTE_ETH_TX_DESC_DONE);
-	e.q.txq->vq.pdesc[10].flags = 0;
+	fake_inject_used(&e.q.fd, FAKE_BOGUS_ID, 0);
+	assert_int_equal(tx_status(&e.q.txq->vq, RING - 4), RTE_ETH_TX_DESC_FULL);
+	assert_int_equal(tx_status(&e.q.txq->vq, RING - 1), RTE_ETH_TX_DESC_FULL);
 	txq_free(&e);
+}
+
+/*
+ * Packed in order: the device may write one used descriptor for a batch,
+ * naming its last buffer (as the DPDK vhost library does); every slot of the
+ * batch is DONE, and with in_order false only the slot written would be.
+ */
+static void
+test_tx_status_packed_in_order_batch(void **state)
+{
+	struct fake_tx_frame *frames = calloc(RING, sizeof(*frames));
+	struct tx_env e;
+	struct virtqueue *vq;
+
+	RTE_SET_USED(state);
+	assert_non_null(frames);
+	txq_make_order(&e, true, true);
+	vq = &e.q.txq->vq;
+	e.q.fd.hold = true;
+	e.q.fd.used_last_only = true;
+	tx_send(&e, 5);
+	assert_int_equal(fake_tx_collect(&e.q.fd, frames, 4), 4);
+	assert_int_equal(fake_publish(&e.q.fd, 4, FAKE_ORDER_FIFO), 4);
+	assert_int_equal(vq_tx_desc_status(vq, RING - 5, true), RTE_ETH_TX_DESC_DONE);
+	assert_int_equal(vq_tx_desc_status(vq, RING - 2, true), RTE_ETH_TX_DESC_DONE);
+	assert_int_equal(vq_tx_desc_status(vq, RING - 1, true), RTE_ETH_TX_DESC_FULL);
+	assert_int_equal(vq_tx_desc_status(vq, RING - 3, false), RTE_ETH_TX_DESC_FULL);
+	assert_int_equal(virtio_txq_done_cleanup(e.q.txq, virtio_packed_txq_cleanup), 4);
+	assert_int_equal(vq_tx_desc_status(vq, RING - 1, true), RTE_ETH_TX_DESC_FULL);
+	assert_int_equal(fake_tx_collect(&e.q.fd, frames, 4), 1);
+	assert_int_equal(fake_publish(&e.q.fd, 4, FAKE_ORDER_FIFO), 1);
+	assert_int_equal(vq_tx_desc_status(vq, RING - 1, true), RTE_ETH_TX_DESC_DONE);
+	txq_free(&e);
+	free(frames);
 }
 
 static int
@@ -359,7 +412,9 @@ main(void)
 		cmocka_unit_test(test_rx_count_packed_stops_at_invalid),
 		cmocka_unit_test(test_tx_status_and_cleanup_split),
 		cmocka_unit_test(test_tx_status_and_cleanup_packed),
-		cmocka_unit_test(test_tx_status_invalid_device_writes),
+		cmocka_unit_test(test_tx_status_split_used_idx_ahead),
+		cmocka_unit_test(test_tx_status_packed_bogus_id),
+		cmocka_unit_test(test_tx_status_packed_in_order_batch),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -118,34 +118,70 @@ split_tx_desc_status(const struct virtqueue *vq, uint16_t offset)
 }
 
 /*
- * Packed Tx, in ring slots: a slot ahead of next_avail was last made
- * available in the previous lap, one behind it (after wrapping) in this lap.
- * The device marks a slot used by setting USED to the lap's wrap counter.
+ * Packed Tx: slots from next_used on that the device has given back, walked
+ * as the cleanup walks them but without changing anything. An in-order
+ * device may write one used descriptor for a batch, naming its last buffer:
+ * it covers every buffer from the oldest on. The walk stops at anything it
+ * cannot account for (not used, a buffer not in flight).
+ */
+static uint16_t
+packed_done_slots(const struct virtqueue *vq, bool in_order)
+{
+	uint16_t limit = in_flight(vq), done = 0, pos = vq->next_used, oldest = vq->oldest_id;
+	bool wrap = vq->used_wrap;
+
+	while (done < limit) {
+		uint16_t flags = __atomic_load_n(&vq->pdesc[pos].flags, __ATOMIC_ACQUIRE);
+		bool avail = flags & VRING_PACKED_DESC_F_AVAIL;
+		bool used = flags & VRING_PACKED_DESC_F_USED;
+		uint16_t id = vq->pdesc[pos].id, cur;
+
+		if (avail != used || used != wrap || id >= vq->size || vq->extra[id].ndescs == 0)
+			break;
+		if (!in_order) {
+			done += vq->extra[id].ndescs;
+			vq_packed_advance(&pos, &wrap, vq->extra[id].ndescs, vq->size);
+			continue;
+		}
+		do {
+			uint16_t step = vq->extra[oldest].ndescs;
+
+			if (step == 0)
+				return RTE_MIN(done, limit);
+			cur = oldest;
+			done += step;
+			vq_packed_advance(&pos, &wrap, step, vq->size);
+			oldest = vq->next[cur];
+		} while (cur != id && done < limit);
+	}
+	return RTE_MIN(done, limit);
+}
+
+/*
+ * Packed Tx, in ring slots. From the tail on the ring holds the free slots
+ * (done, waiting to be filled), then the slots in flight from next_used on:
+ * done as far as the device gave them back, FULL after that.
  */
 static int
-packed_tx_desc_status(const struct virtqueue *vq, uint16_t offset)
+packed_tx_desc_status(const struct virtqueue *vq, uint16_t offset, bool in_order)
 {
-	uint32_t pos = (uint32_t)vq->next_avail + offset;
-	bool lap = pos >= vq->size ? vq->avail_wrap : !vq->avail_wrap;
-	uint16_t flags;
-	bool avail, used;
+	uint16_t busy = in_flight(vq);
+	uint32_t d = (uint32_t)busy + offset;
 
-	if (pos >= vq->size)
-		pos -= vq->size;
-	flags = __atomic_load_n(&vq->pdesc[pos].flags, __ATOMIC_ACQUIRE);
-	avail = flags & VRING_PACKED_DESC_F_AVAIL;
-	used = flags & VRING_PACKED_DESC_F_USED;
-	if (avail != lap)
-		return RTE_ETH_TX_DESC_UNAVAIL; /* neither ours nor the device's writing */
-	return used == lap ? RTE_ETH_TX_DESC_DONE : RTE_ETH_TX_DESC_FULL;
+	if (d >= vq->size)
+		d -= vq->size;
+	if (d >= busy)
+		return RTE_ETH_TX_DESC_DONE;
+	return d < packed_done_slots(vq, in_order) ? RTE_ETH_TX_DESC_DONE : RTE_ETH_TX_DESC_FULL;
 }
 
 int
-vq_tx_desc_status(const struct virtqueue *vq, uint16_t offset)
+vq_tx_desc_status(const struct virtqueue *vq, uint16_t offset, bool in_order)
 {
 	if (offset >= vq->size)
 		return -EINVAL;
-	return vq->packed ? packed_tx_desc_status(vq, offset) : split_tx_desc_status(vq, offset);
+	return vq->packed ? packed_tx_desc_status(vq, offset, in_order) :
+			    split_tx_desc_status(vq, offset);
 }
 
 uint16_t
@@ -317,7 +353,9 @@ virtnet_rx_descriptor_status(void *queue, uint16_t offset)
 int
 virtnet_tx_descriptor_status(void *queue, uint16_t offset)
 {
-	return vq_tx_desc_status(&((struct virtnet_txq *)queue)->vq, offset);
+	const struct virtnet_txq *txq = queue;
+
+	return vq_tx_desc_status(&txq->vq, offset, txq->in_order);
 }
 
 /*

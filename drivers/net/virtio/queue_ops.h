@@ -30,8 +30,12 @@ uint16_t vq_used_ready(const struct virtqueue *vq);
 /* RTE_ETH_RX_DESC_* of the descriptor `offset` places after the next one to consume. */
 int vq_rx_desc_status(const struct virtqueue *vq, uint16_t offset);
 
-/* RTE_ETH_TX_DESC_* of the ring entry `offset` places after the next one to fill. */
-int vq_tx_desc_status(const struct virtqueue *vq, uint16_t offset);
+/*
+ * RTE_ETH_TX_DESC_* of the ring entry `offset` places after the next one to
+ * fill. in_order: VIRTIO_F_IN_ORDER negotiated (a packed used descriptor may
+ * stand for a batch).
+ */
+int vq_tx_desc_status(const struct virtqueue *vq, uint16_t offset, bool in_order);
 
 /* Buffers the device owns or has not given back yet (mbufs attached to the ring). */
 uint16_t vq_cookies_held(const struct virtqueue *vq);
