@@ -158,6 +158,11 @@ def test_secondary_forwards_its_queue_and_reads_stats(lab, devargs):
     assert re.search(r"rxq 1: started.*packets " + str(per_pri[("rx", 1)]["packets"]), dump), \
         dump
 
+    # A secondary may clear the shared counters too.
+    proc_info(lab, pri, eal_vdev, "--stats-reset")
+    st = pri.stats(0)
+    assert st["RX-packets"] == 0 and st["TX-packets"] == 0, st
+
     # The secondary leaves; the primary's port keeps working.
     assert_clean_exit(sec)
     pri.cmd("start")

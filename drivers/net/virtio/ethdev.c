@@ -736,8 +736,8 @@ secondary_link_update(struct rte_eth_dev *eth_dev, int wait_to_complete)
 }
 
 /*
- * What a secondary process may do: run the datapath, read stats, queue info
- * and descriptor status, dump. Configuration, start/stop and queue setup
+ * What a secondary process may do: run the datapath, read and clear stats,
+ * read queue info and descriptor status, dump. Configuration, start/stop and queue setup
  * belong to the primary; ethdev answers -ENOTSUP for the missing ops.
  */
 /* Fast-path queries live in the per-process rte_eth_dev, not in the ops table. */
@@ -753,9 +753,14 @@ static const struct eth_dev_ops virtnet_secondary_ops = {
 	.dev_infos_get = dev_infos_get,
 	.dev_close = dev_close,
 	.link_update = secondary_link_update,
+	/* Counters live in the shared queues: any process may read or clear them. */
 	.stats_get = virtnet_stats_get,
+	.stats_reset = virtnet_stats_reset,
 	.xstats_get = virtnet_xstats_get,
 	.xstats_get_names = virtnet_xstats_get_names,
+	.xstats_reset = virtnet_stats_reset,
+	.xstats_get_by_id = virtnet_xstats_get_by_id,
+	.xstats_get_names_by_id = virtnet_xstats_get_names_by_id,
 	.rxq_info_get = rxq_info_get,
 	.txq_info_get = txq_info_get,
 	.rx_burst_mode_get = rx_burst_mode_get,
