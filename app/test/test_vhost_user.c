@@ -1129,7 +1129,7 @@ expect_eventfds_wired(struct env *e)
 		int kick = find_ring_fd_msg(e->b, VU_SET_VRING_KICK, q)->fds[0];
 		int call = find_ring_fd_msg(e->b, VU_SET_VRING_CALL, q)->fds[0];
 
-		e->vq[q].notify(&e->vq[q]);
+		vq_kick(&e->vq[q]);
 		assert_int_equal(read(kick, &v, sizeof(v)), sizeof(v));
 		assert_int_equal(v, 1);
 		for (other = 0; other < e->nq; other++) {

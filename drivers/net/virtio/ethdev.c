@@ -14,7 +14,9 @@
 #include "dev_config.h"
 #include "ethdev.h"
 #include "intr.h"
+#include "mp.h"
 #include "mq.h"
+#include "queue_ops.h"
 #include "rxtx/rxtx.h"
 #include "stats.h"
 #include "virtio_log.h"
@@ -194,7 +196,6 @@ rx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 	struct virtnet_rxq *rxq;
 	int ret;
 
-	RTE_SET_USED(conf);
 	if (room < RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN) {
 		VIRTIO_LOG(ERR, "%s: Rx queue %u: mbuf data room %u is too small; need at least "
 			   "%u bytes (headroom %u + a %u-byte frame)", eth_dev->data->name, q,
@@ -216,6 +217,7 @@ rx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 	if (ret != 0)
 		goto fail;
 	rxq->mz = mz;
+	rxq->deferred_start = conf != NULL && conf->rx_deferred_start;
 	eth_dev->data->rx_queues[q] = rxq;
 	log_ring_size(eth_dev, "Rx", q, RXQ_VQ_INDEX(q), size, nb_desc);
 	return 0;
@@ -259,6 +261,7 @@ tx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 	if (conf != NULL && conf->tx_free_thresh != 0)
 		txq->free_thresh = conf->tx_free_thresh;
 	txq->mz = mz;
+	txq->deferred_start = conf != NULL && conf->tx_deferred_start;
 	eth_dev->data->tx_queues[q] = txq;
 	log_ring_size(eth_dev, "Tx", q, TXQ_VQ_INDEX(q), size, nb_desc);
 	return 0;
@@ -319,7 +322,7 @@ static int
 dev_infos_get(struct rte_eth_dev *eth_dev, struct rte_eth_dev_info *info)
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
-	uint16_t qmax = port->dev.ops->queue_max_size(&port->dev, 0);
+	uint16_t qmax = port->queue_max; /* no transport call: secondaries ask too */
 	/* The features configure would negotiate: devargs and device together. */
 	bool mergeable = (wanted_features(port) & port->dev.device_features) &
 			 VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
@@ -391,6 +394,8 @@ elect_path(struct rte_eth_dev *eth_dev)
 	virtio_select_path(&in, &port->path);
 	eth_dev->rx_pkt_burst = port->path.rx;
 	eth_dev->tx_pkt_burst = port->path.tx;
+	port->rx_path_id = virtnet_rx_path_id(port->path.rx);
+	port->tx_path_id = virtnet_tx_path_id(port->path.tx);
 	VIRTIO_LOG(NOTICE, "%s: Rx path %s, Tx path %s%s%s%s", eth_dev->data->name,
 		   port->path.rx_name, port->path.tx_name, port->path.note[0] ? " (" : "",
 		   port->path.note, port->path.note[0] ? ")" : "");
@@ -483,6 +488,11 @@ dev_start(struct rte_eth_dev *eth_dev)
 		return ret;
 	}
 	for (q = 0; q < eth_dev->data->nb_rx_queues; q++) {
+		/* Deferred: the ring stays empty, so the device has nowhere to put packets. */
+		if (virtnet_rxq_deferred(eth_dev, q)) {
+			eth_dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
+			continue;
+		}
 		if (virtio_rxq_fill(eth_dev->data->rx_queues[q]) < 0) {
 			VIRTIO_LOG(ERR, "%s: Rx queue %u: mempool has no mbufs to post",
 				   eth_dev->data->name, q);
@@ -494,7 +504,8 @@ dev_start(struct rte_eth_dev *eth_dev)
 		eth_dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
 	}
 	for (q = 0; q < eth_dev->data->nb_tx_queues; q++)
-		eth_dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+		eth_dev->data->tx_queue_state[q] = virtnet_txq_deferred(eth_dev, q) ?
+			RTE_ETH_QUEUE_STATE_STOPPED : RTE_ETH_QUEUE_STATE_STARTED;
 	/* A multi-queue device starts with one queue pair (spec 5.1.6.5.5). */
 	ret = virtnet_mq_start(eth_dev);
 	if (ret != 0) {
@@ -563,13 +574,22 @@ dev_stop(struct rte_eth_dev *eth_dev)
 	return 0;
 }
 
+/* Per process: what a secondary's transport holds for each port (fds). */
+static void (*secondary_detach[RTE_MAX_ETHPORTS])(struct rte_eth_dev *eth_dev);
+
 static int
 dev_close(struct rte_eth_dev *eth_dev)
 {
+	uint16_t port_id = eth_dev->data->port_id;
 	uint16_t q;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		/* The device and queues are the primary's; only our own share goes. */
+		if (secondary_detach[port_id] != NULL)
+			secondary_detach[port_id](eth_dev);
+		secondary_detach[port_id] = NULL;
 		return 0;
+	}
 	dev_stop(eth_dev);
 	for (q = 0; q < eth_dev->data->nb_rx_queues; q++)
 		rx_queue_release(eth_dev, q);
@@ -624,6 +644,7 @@ rxq_info_get(struct rte_eth_dev *eth_dev, uint16_t q, struct rte_eth_rxq_info *q
 					     VIRTIO_NET_F_MRG_RXBUF);
 	qinfo->rx_buf_size = rxq->post_len - rxq->hdr_size;
 	qinfo->queue_state = eth_dev->data->rx_queue_state[q];
+	qinfo->conf.rx_deferred_start = rxq->deferred_start;
 }
 
 static void
@@ -634,6 +655,7 @@ txq_info_get(struct rte_eth_dev *eth_dev, uint16_t q, struct rte_eth_txq_info *q
 	qinfo->nb_desc = txq->vq.size;
 	qinfo->conf.tx_free_thresh = txq->free_thresh;
 	qinfo->queue_state = eth_dev->data->tx_queue_state[q];
+	qinfo->conf.tx_deferred_start = txq->deferred_start;
 }
 
 static const char *
@@ -652,18 +674,21 @@ burst_mode(const char *name, const char *ring, struct rte_eth_burst_mode *mode)
 	return 0;
 }
 
+/* Names by index: the port's own name pointers are the primary's. */
 static int
 rx_burst_mode_get(struct rte_eth_dev *eth_dev, uint16_t q, struct rte_eth_burst_mode *mode)
 {
 	RTE_SET_USED(q);
-	return burst_mode(virtnet_port_of(eth_dev)->path.rx_name, ring_kind(eth_dev), mode);
+	return burst_mode(virtnet_rx_path_name(virtnet_port_of(eth_dev)->rx_path_id),
+			  ring_kind(eth_dev), mode);
 }
 
 static int
 tx_burst_mode_get(struct rte_eth_dev *eth_dev, uint16_t q, struct rte_eth_burst_mode *mode)
 {
 	RTE_SET_USED(q);
-	return burst_mode(virtnet_port_of(eth_dev)->path.tx_name, ring_kind(eth_dev), mode);
+	return burst_mode(virtnet_tx_path_name(virtnet_port_of(eth_dev)->tx_path_id),
+			  ring_kind(eth_dev), mode);
 }
 
 static const struct eth_dev_ops virtnet_ops = {
@@ -693,7 +718,72 @@ static const struct eth_dev_ops virtnet_ops = {
 	.rx_queue_intr_enable = virtnet_rx_queue_intr_enable,
 	.rx_queue_intr_disable = virtnet_rx_queue_intr_disable,
 	.get_monitor_addr = virtnet_get_monitor_addr,
+	.rx_queue_start = virtnet_rx_queue_start,
+	.rx_queue_stop = virtnet_rx_queue_stop,
+	.tx_queue_start = virtnet_tx_queue_start,
+	.tx_queue_stop = virtnet_tx_queue_stop,
+	.tx_done_cleanup = virtnet_tx_done_cleanup,
+	.eth_dev_priv_dump = virtnet_priv_dump,
 };
+
+/* The link is whatever the primary last read: the transport is the primary's. */
+static int
+secondary_link_update(struct rte_eth_dev *eth_dev, int wait_to_complete)
+{
+	RTE_SET_USED(eth_dev);
+	RTE_SET_USED(wait_to_complete);
+	return -1;
+}
+
+/*
+ * What a secondary process may do: run the datapath, read and clear stats,
+ * read queue info and descriptor status, dump. Configuration, start/stop and queue setup
+ * belong to the primary; ethdev answers -ENOTSUP for the missing ops.
+ */
+/* Fast-path queries live in the per-process rte_eth_dev, not in the ops table. */
+static void
+set_queue_queries(struct rte_eth_dev *eth_dev)
+{
+	eth_dev->rx_queue_count = virtnet_rx_queue_count;
+	eth_dev->rx_descriptor_status = virtnet_rx_descriptor_status;
+	eth_dev->tx_descriptor_status = virtnet_tx_descriptor_status;
+}
+
+static const struct eth_dev_ops virtnet_secondary_ops = {
+	.dev_infos_get = dev_infos_get,
+	.dev_close = dev_close,
+	.link_update = secondary_link_update,
+	/* Counters live in the shared queues: any process may read or clear them. */
+	.stats_get = virtnet_stats_get,
+	.stats_reset = virtnet_stats_reset,
+	.xstats_get = virtnet_xstats_get,
+	.xstats_get_names = virtnet_xstats_get_names,
+	.xstats_reset = virtnet_stats_reset,
+	.xstats_get_by_id = virtnet_xstats_get_by_id,
+	.xstats_get_names_by_id = virtnet_xstats_get_names_by_id,
+	.rxq_info_get = rxq_info_get,
+	.txq_info_get = txq_info_get,
+	.rx_burst_mode_get = rx_burst_mode_get,
+	.tx_burst_mode_get = tx_burst_mode_get,
+	.eth_dev_priv_dump = virtnet_priv_dump,
+};
+
+int
+virtnet_port_attach_secondary(struct rte_eth_dev *eth_dev,
+			      void (*detach)(struct rte_eth_dev *eth_dev))
+{
+	eth_dev->dev_ops = &virtnet_secondary_ops;
+	eth_dev->rx_pkt_burst = virtnet_secondary_rx_burst;
+	eth_dev->tx_pkt_burst = virtnet_secondary_tx_burst;
+	set_queue_queries(eth_dev);
+	secondary_detach[eth_dev->data->port_id] = detach;
+	VIRTIO_LOG(NOTICE, "%s: secondary process attached to port %u (%s); Rx path %s, "
+		   "Tx path %s", eth_dev->data->name, eth_dev->data->port_id,
+		   eth_dev->data->dev_started ? "started" : "not started yet",
+		   virtnet_rx_path_name(virtnet_port_of(eth_dev)->rx_path_id) ?: "none yet",
+		   virtnet_tx_path_name(virtnet_port_of(eth_dev)->tx_path_id) ?: "none yet");
+	return 0;
+}
 
 int
 virtnet_port_init(struct rte_eth_dev *eth_dev)
@@ -707,6 +797,7 @@ virtnet_port_init(struct rte_eth_dev *eth_dev)
 		return ret;
 	virtnet_mq_init(port);
 	port->max_mtu = virtnet_config_max_mtu(port);
+	port->queue_max = port->dev.ops->queue_max_size(&port->dev, 0);
 	data->mac_addrs = rte_zmalloc("virtio_mac", RTE_ETHER_ADDR_LEN, 0);
 	if (data->mac_addrs == NULL)
 		return -ENOMEM;
@@ -716,6 +807,7 @@ virtnet_port_init(struct rte_eth_dev *eth_dev)
 	else
 		rte_eth_random_addr(data->mac_addrs->addr_bytes);
 	eth_dev->dev_ops = &virtnet_ops;
+	set_queue_queries(eth_dev);
 	data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
 	return 0;
 }
@@ -723,9 +815,9 @@ virtnet_port_init(struct rte_eth_dev *eth_dev)
 int
 virtnet_port_remove(struct rte_eth_dev *eth_dev)
 {
-	if (eth_dev == NULL)
+	/* A secondary may have closed the port already (the application did). */
+	if (eth_dev == NULL || eth_dev->state == RTE_ETH_DEV_UNUSED)
 		return 0;
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
-		return rte_eth_dev_release_port(eth_dev);
+	/* In a secondary, close releases this process's share (dev_close) and the port. */
 	return rte_eth_dev_close(eth_dev->data->port_id);
 }

@@ -62,6 +62,10 @@ struct virtnet_port {
 	bool started;
 	const struct virtnet_intr_ops *intr_ops;
 	bool intr_started; /* intr_ops->start succeeded, stop is due */
+	/* Multi-process (mp.c): the elected path by index, valid in every process. */
+	uint8_t rx_path_id;
+	uint8_t tx_path_id;
+	uint16_t queue_max; /* the device's largest ring, read once by the primary */
 };
 
 static inline struct virtnet_port *
@@ -84,8 +88,18 @@ int virtnet_port_init(struct rte_eth_dev *eth_dev);
 int virtnet_link_update(struct rte_eth_dev *eth_dev);
 
 /*
- * The remove callback of every transport: closes the port in the primary
- * process, releases it in a secondary one. NULL (already closed) is fine.
+ * A secondary process attached to a port the primary created: installs the
+ * ops a secondary may use (datapath, stats, queue info and status) and the
+ * burst functions. `detach` (optional) releases what the transport holds in
+ * this process (fds) when the port closes here.
+ */
+int virtnet_port_attach_secondary(struct rte_eth_dev *eth_dev,
+				  void (*detach)(struct rte_eth_dev *eth_dev));
+
+/*
+ * The remove callback of every transport: closes the port (in a secondary
+ * process this only releases what the process holds). NULL (already closed)
+ * is fine.
  */
 int virtnet_port_remove(struct rte_eth_dev *eth_dev);
 

@@ -11,6 +11,23 @@
 
 #include "virtqueue.h"
 
+static void
+notify_direct(struct virtqueue *vq)
+{
+	vq->notify(vq);
+}
+
+virtqueue_notify_t vq_notify_fns[VQ_NOTIFY_KINDS] = {
+	[VQ_NOTIFY_DIRECT] = notify_direct,
+};
+
+void
+vq_notify_register(enum vq_notify_kind kind, virtqueue_notify_t fn)
+{
+	if (kind > VQ_NOTIFY_DIRECT && kind < VQ_NOTIFY_KINDS)
+		vq_notify_fns[kind] = fn;
+}
+
 /* Legacy devices need the used ring on its own page; modern ones accept it too. */
 #define VRING_USED_PAGE 4096
 
@@ -159,7 +176,7 @@ vq_publish_and_notify(struct virtqueue *vq, uint16_t old_avail_idx)
 	}
 	if (kick) {
 		vq->notifications++;
-		vq->notify(vq);
+		vq_kick(vq);
 	}
 }
 

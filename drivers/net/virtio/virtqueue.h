@@ -30,6 +30,26 @@ struct virtqueue;
 /* Tells the device that new buffers are available (transport specific). */
 typedef void (*virtqueue_notify_t)(struct virtqueue *vq);
 
+/*
+ * Which doorbell a queue rings. Queues live in memory shared with secondary
+ * processes, where the PMD's code may sit at another address: a queue stores
+ * this index, and each process looks the function up in its own table
+ * (vq_notify_fns, filled by the transports at load time). VQ_NOTIFY_DIRECT
+ * calls vq->notify, valid only in the process that set it (unit tests).
+ */
+enum vq_notify_kind {
+	VQ_NOTIFY_DIRECT = 0,
+	VQ_NOTIFY_USER,       /* virtio-user: kick eventfd */
+	VQ_NOTIFY_PCI_MODERN, /* modern PCI: write to the notify BAR region */
+	VQ_NOTIFY_PCI_LEGACY, /* legacy PCI: I/O port write */
+	VQ_NOTIFY_KINDS
+};
+
+extern virtqueue_notify_t vq_notify_fns[VQ_NOTIFY_KINDS];
+
+/* Installs this process's doorbell function for a kind (a constructor or probe does). */
+void vq_notify_register(enum vq_notify_kind kind, virtqueue_notify_t fn);
+
 /* Driver-private state per descriptor chain, indexed by head id. */
 struct vq_desc_extra {
 	void *cookie;    /* mbuf owned by the device while in flight */
@@ -68,7 +88,8 @@ struct virtqueue {
 	 */
 	uint16_t mbuf_addr_off;
 
-	virtqueue_notify_t notify;
+	virtqueue_notify_t notify;  /* VQ_NOTIFY_DIRECT only */
+	uint8_t notify_kind;        /* enum vq_notify_kind */
 	void *notify_cookie; /* transport data for notify (eventfd, register) */
 	uint64_t notifications; /* doorbells rung, for tuning and tests */
 	bool intr_armed;        /* the application waits for a used-buffer notification */
@@ -203,6 +224,13 @@ vq_packed_alloc_id(struct virtqueue *vq)
 
 	vq->free_head = vq->next[id];
 	return id;
+}
+
+/* Rings the doorbell through this process's function for the queue's kind. */
+static inline void
+vq_kick(struct virtqueue *vq)
+{
+	vq_notify_fns[vq->notify_kind](vq);
 }
 
 /* Resets either layout. */

@@ -99,6 +99,6 @@ vq_packed_notify(struct virtqueue *vq, uint16_t old_slot, bool old_wrap)
 	}
 	if (kick) {
 		vq->notifications++;
-		vq->notify(vq);
+		vq_kick(vq);
 	}
 }

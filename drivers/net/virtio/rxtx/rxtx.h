@@ -60,6 +60,8 @@ struct virtnet_rxq {
 	uint16_t port_id;
 	struct virtnet_queue_stats stats;
 	const struct rte_memzone *mz;
+	bool deferred_start;    /* rx_deferred_start: no buffers posted at port start */
+	uint64_t stopped_drops; /* packets that arrived while stopped, dropped at queue start */
 };
 
 /*
@@ -86,6 +88,7 @@ struct virtnet_txq {
 	uint16_t free_thresh; /* clean up once more descriptors than this are in flight */
 	struct virtnet_queue_stats stats;
 	const struct rte_memzone *mz;
+	bool deferred_start;  /* tx_deferred_start: stopped at port start */
 };
 
 /* Where a queue lives and whom it belongs to. */
@@ -321,5 +324,7 @@ void virtio_txq_reclaim(struct virtnet_txq *txq);
 uint16_t virtio_txq_cleanup(struct virtnet_txq *txq);
 uint16_t virtio_txq_cleanup_inorder(struct virtnet_txq *txq);
 uint16_t virtio_packed_txq_cleanup(struct virtnet_txq *txq);
+/* The vectorized split Tx path's (virtio_xmit_pkts_vec) cleanup. */
+uint16_t virtio_txq_cleanup_vec(struct virtnet_txq *txq);
 
 #endif /* VIRTIO_RXTX_H */

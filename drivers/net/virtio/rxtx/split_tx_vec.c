@@ -127,3 +127,9 @@ virtio_xmit_pkts_vec(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		nb_tx += virtio_xmit_pkts(txq, &pkts[nb_tx], nb_pkts - nb_tx);
 	return nb_tx;
 }
+
+uint16_t
+virtio_txq_cleanup_vec(struct virtnet_txq *txq)
+{
+	return vec_tx_cleanup(txq);
+}

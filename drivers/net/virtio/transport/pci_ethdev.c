@@ -37,6 +37,36 @@ attach_transport(struct virtio_pci_dev *pdev, struct virtio_dev *dev)
 	return virtio_pci_legacy_attach(pdev, dev);
 }
 
+/*
+ * A secondary process: the PCI bus has mapped the BARs at the primary's
+ * addresses, so the modern notify addresses in the shared queues are valid
+ * here. A legacy device is reached through I/O ports whose handle names the
+ * primary's PCI device object: not usable from another process.
+ */
+static int
+virtio_pci_probe_secondary(struct rte_pci_device *pci, const char *name)
+{
+	struct rte_eth_dev *eth_dev = rte_eth_dev_pci_allocate(pci, 0);
+	struct virtnet_port *port;
+
+	if (eth_dev == NULL) {
+		VIRTIO_LOG(ERR, "%s: no such port in the primary process; the primary must "
+			   "probe the device before a secondary starts", name);
+		return -ENODEV;
+	}
+	port = virtnet_port_of(eth_dev);
+	/* Only a modern interface offers VERSION_1 (legacy feature words are 32 bits). */
+	if (!(port->dev.device_features & VIRTIO_BIT(VIRTIO_F_VERSION_1))) {
+		VIRTIO_LOG(ERR, "%s: secondary processes need a modern device; this one is "
+			   "driven through the legacy I/O port interface", name);
+		rte_eth_dev_release_port(eth_dev);
+		return -ENOTSUP;
+	}
+	virtnet_port_attach_secondary(eth_dev, NULL);
+	rte_eth_dev_probing_finish(eth_dev);
+	return 0;
+}
+
 static int
 virtio_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pci)
 {
@@ -60,10 +90,8 @@ virtio_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pci)
 		VIRTIO_LOG(INFO, "%s: vdpa=1, leaving the device to a vDPA driver", name);
 		return 1;
 	}
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		VIRTIO_LOG(ERR, "%s: secondary processes are not supported yet", name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return virtio_pci_probe_secondary(pci, name);
 	/* One queue pair until the control queue can enable more. */
 	args.queues = 1;
 	pdev = rte_zmalloc("virtio_pci_dev", sizeof(*pdev), 0);

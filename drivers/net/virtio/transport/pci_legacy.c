@@ -102,6 +102,11 @@ legacy_notify(struct virtqueue *vq)
 			     VIRTIO_PCI_LEGACY_QUEUE_NOTIFY);
 }
 
+RTE_INIT(legacy_notify_register)
+{
+	vq_notify_register(VQ_NOTIFY_PCI_LEGACY, legacy_notify);
+}
+
 static int
 legacy_setup_queue(struct virtio_dev *dev, struct virtqueue *vq)
 {
@@ -131,7 +136,7 @@ legacy_setup_queue(struct virtio_dev *dev, struct virtqueue *vq)
 		}
 	}
 	io_write(dev, VIRTIO_PCI_LEGACY_QUEUE_PFN, (uint32_t)pfn, 4);
-	vq->notify = legacy_notify;
+	vq->notify_kind = VQ_NOTIFY_PCI_LEGACY;
 	vq->notify_cookie = &pci_dev(dev)->io;
 	return 0;
 }
@@ -155,7 +160,7 @@ legacy_release_queue(struct virtio_dev *dev, struct virtqueue *vq)
 {
 	io_write(dev, VIRTIO_PCI_LEGACY_QUEUE_SEL, vq->index, 2);
 	io_write(dev, VIRTIO_PCI_LEGACY_QUEUE_PFN, 0, 4);
-	vq->notify = NULL;
+	vq->notify_kind = VQ_NOTIFY_DIRECT;
 	vq->notify_cookie = NULL;
 }
 

@@ -134,6 +134,12 @@ modern_notify(struct virtqueue *vq)
 	rte_write16(vq->index, vq->notify_cookie);
 }
 
+/* Every process maps the BARs at the same address, so the cookie is valid in each. */
+RTE_INIT(modern_notify_register)
+{
+	vq_notify_register(VQ_NOTIFY_PCI_MODERN, modern_notify);
+}
+
 static int
 modern_setup_queue(struct virtio_dev *dev, struct virtqueue *vq)
 {
@@ -167,7 +173,7 @@ modern_setup_queue(struct virtio_dev *dev, struct virtqueue *vq)
 			   vq->index, vq->msix_vector);
 		return -EIO;
 	}
-	vq->notify = modern_notify;
+	vq->notify_kind = VQ_NOTIFY_PCI_MODERN;
 	vq->notify_cookie = pdev->notify_base + notify_off;
 	rte_write16(1, common(dev, VIRTIO_PCI_COMMON_Q_ENABLE));
 	return 0;
@@ -190,7 +196,7 @@ modern_release_queue(struct virtio_dev *dev, struct virtqueue *vq)
 {
 	/* A modern queue is only disabled by a device reset, done at stop. */
 	RTE_SET_USED(dev);
-	vq->notify = NULL;
+	vq->notify_kind = VQ_NOTIFY_DIRECT;
 	vq->notify_cookie = NULL;
 }
 

@@ -22,6 +22,7 @@
 #include "../virtio_log.h"
 #include "user_intr.h"
 #include "user_server.h"
+#include "user_mp.h"
 
 static struct virtio_user_dev *
 user_dev(struct virtio_dev *dev)
@@ -132,6 +133,35 @@ static const struct virtio_transport_ops virtio_user_transport_ops = {
 	.ctrl_command = user_ctrl_command,
 };
 
+/*
+ * A secondary process: the port, its queues and the virtio-user device are in
+ * shared memory already; this process needs its own ethdev entry, ops,
+ * burst functions and doorbells.
+ */
+static int
+virtio_user_probe_secondary(struct rte_vdev_device *vdev, const char *name)
+{
+	struct rte_eth_dev *eth_dev = rte_eth_dev_attach_secondary(name);
+	int ret;
+
+	if (eth_dev == NULL) {
+		VIRTIO_LOG(ERR, "%s: no such port in the primary process; the primary must "
+			   "create it before a secondary starts", name);
+		return -ENODEV;
+	}
+	eth_dev->device = &vdev->device;
+	ret = virtio_user_mp_secondary_attach(eth_dev);
+	if (ret == 0)
+		ret = virtnet_port_attach_secondary(eth_dev, virtio_user_mp_secondary_detach);
+	if (ret != 0) {
+		virtio_user_mp_secondary_detach(eth_dev);
+		rte_eth_dev_release_port(eth_dev);
+		return ret;
+	}
+	rte_eth_dev_probing_finish(eth_dev);
+	return 0;
+}
+
 static int
 virtio_user_probe(struct rte_vdev_device *vdev)
 {
@@ -143,10 +173,8 @@ virtio_user_probe(struct rte_vdev_device *vdev)
 	char err[512];
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		VIRTIO_LOG(ERR, "%s: secondary processes are not supported yet", name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return virtio_user_probe_secondary(vdev, name);
 	ret = virtio_devargs_parse(name, rte_vdev_device_args(vdev), VIRTIO_DEVARG_USER, &args,
 				   err, sizeof(err));
 	if (ret != 0) {
@@ -179,7 +207,10 @@ virtio_user_probe(struct rte_vdev_device *vdev)
 	port->dev.name = eth_dev->data->name;
 	port->dev.use_va = true; /* the backend maps our memory at the same addresses */
 	port->intr_ops = &virtio_user_intr_ops;
-	ret = virtio_user_intr_init(eth_dev);
+	udev->port_id = eth_dev->data->port_id;
+	ret = virtio_user_mp_primary_init();
+	if (ret == 0)
+		ret = virtio_user_intr_init(eth_dev);
 	if (ret == 0)
 		ret = virtnet_port_init(eth_dev);
 	if (ret == 0)

@@ -26,6 +26,12 @@ kick_eventfd(struct virtqueue *vq)
 		return;
 }
 
+RTE_INIT(kick_eventfd_register)
+{
+	/* Secondary processes replace it with one that uses their own copies (user_mp.c). */
+	vq_notify_register(VQ_NOTIFY_USER, kick_eventfd);
+}
+
 /*
  * The path says which backend serves the device: a character device is a
  * vhost kernel driver, anything else is taken for a vhost-user socket (whose
@@ -184,7 +190,7 @@ prepare_rings(struct virtio_user_dev *dev)
 				   i, strerror(errno));
 			return -errno;
 		}
-		vq->notify = kick_eventfd;
+		vq->notify_kind = VQ_NOTIFY_USER;
 		vq->notify_cookie = &dev->kickfds[i];
 	}
 	dev->rings_ready = true;
@@ -275,6 +281,8 @@ start_backend(struct virtio_user_dev *dev)
 		stop_backend(dev);
 		return ret;
 	}
+	/* Secondary processes hold copies of the kick fds: tell them these are new. */
+	__atomic_fetch_add(&dev->kick_gen, 1, __ATOMIC_RELEASE);
 	/* Server mode: the backend gets the rings when it connects. */
 	if (dev->args.server && connection_lost(dev)) {
 		VIRTIO_LOG(NOTICE, "%s: started with link down: no vhost-user backend is "

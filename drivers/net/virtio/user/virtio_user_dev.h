@@ -50,6 +50,9 @@ struct virtio_user_dev {
 	pthread_mutex_t lock;
 	bool link_up;                  /* server mode: a backend serves the device */
 	uint16_t enabled_pairs;        /* queue pairs serving traffic (MQ_VQ_PAIRS_SET) */
+	/* Multi-process (transport/user_mp.c): bumped whenever the kick fds change. */
+	uint32_t kick_gen;
+	uint16_t port_id;
 
 	/* Interrupts (transport/user_intr.c): Rx queue event fds, backend watch. */
 	struct rte_intr_handle *rx_intr;
