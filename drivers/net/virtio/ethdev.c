@@ -12,6 +12,7 @@
 
 #include "ethdev.h"
 #include "intr.h"
+#include "offloads.h"
 #include "rxtx/rxtx.h"
 #include "stats.h"
 #include "virtio_log.h"
@@ -159,6 +160,8 @@ rx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 	if (ret != 0)
 		goto fail;
 	rxq->mz = mz;
+	rxq->offloads = virtnet_rxq_offloads(port->dev.features,
+					     eth_dev->data->dev_conf.rxmode.offloads);
 	eth_dev->data->rx_queues[q] = rxq;
 	log_ring_size(eth_dev, "Rx", q, RXQ_VQ_INDEX(q), size, nb_desc);
 	return 0;
@@ -202,6 +205,8 @@ tx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 	if (conf != NULL && conf->tx_free_thresh != 0)
 		txq->free_thresh = conf->tx_free_thresh;
 	txq->mz = mz;
+	txq->offloads = virtnet_txq_offloads(port->dev.features,
+					     eth_dev->data->dev_conf.txmode.offloads);
 	eth_dev->data->tx_queues[q] = txq;
 	log_ring_size(eth_dev, "Tx", q, TXQ_VQ_INDEX(q), size, nb_desc);
 	return 0;
@@ -249,8 +254,14 @@ dev_configure(struct rte_eth_dev *eth_dev)
 		rx_queue_release(eth_dev, q);
 	for (q = 0; q < eth_dev->data->nb_tx_queues; q++)
 		tx_queue_release(eth_dev, q);
-	port->dev.wanted_features = wanted_features(port);
+	/* Offload features only when asked for: a plain port keeps its fast paths. */
+	port->dev.wanted_features = wanted_features(port) |
+				    virtnet_offload_features(conf->rxmode.offloads,
+							     conf->txmode.offloads);
 	ret = virtio_dev_negotiate(&port->dev);
+	if (ret == 0)
+		ret = virtnet_offload_check(eth_dev->data->name, port->dev.features,
+					    conf->rxmode.offloads, conf->txmode.offloads);
 	/* Asked for but not offered (vhost-net has no packed rings): say what runs instead. */
 	if (ret == 0 && port->ring_devargs && port->args.packed_vq &&
 	    !virtio_dev_has(&port->dev, VIRTIO_F_RING_PACKED))
@@ -278,6 +289,11 @@ dev_infos_get(struct rte_eth_dev *eth_dev, struct rte_eth_dev_info *info)
 	info->max_mtu = VIRTIO_MAX_RX_PKTLEN - RTE_ETHER_HDR_LEN;
 	info->rx_offload_capa = mergeable ? RTE_ETH_RX_OFFLOAD_SCATTER : 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	virtnet_offload_capa(port->dev.device_features & (wanted_features(port) |
+		virtnet_offload_features(UINT64_MAX, UINT64_MAX)),
+		&info->rx_offload_capa, &info->tx_offload_capa);
+	if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_LRO)
+		info->max_lro_pkt_size = VIRTIO_MAX_LRO_PKTLEN;
 	info->rx_desc_lim = (struct rte_eth_desc_lim){
 		.nb_max = VIRTQ_MAX_SIZE,
 		.nb_min = 1,
@@ -326,6 +342,7 @@ elect_path(struct rte_eth_dev *eth_dev)
 	struct virtio_path_input in = {
 		.features = port->dev.features,
 		.rx_offloads = eth_dev->data->dev_conf.rxmode.offloads,
+		.tx_offloads = eth_dev->data->dev_conf.txmode.offloads,
 		.vectorized = port->args.vectorized,
 		.in_order_requested = port->ring_devargs && port->args.in_order,
 		.max_simd_bitwidth = rte_vect_get_max_simd_bitwidth(),
@@ -627,6 +644,7 @@ static const struct eth_dev_ops virtnet_ops = {
 	.rx_queue_intr_enable = virtnet_rx_queue_intr_enable,
 	.rx_queue_intr_disable = virtnet_rx_queue_intr_disable,
 	.get_monitor_addr = virtnet_get_monitor_addr,
+	.vlan_offload_set = virtnet_vlan_offload_set,
 };
 
 int

@@ -49,6 +49,7 @@ struct virtnet_rxq {
 	uint32_t post_len;         /* bytes of each posted buffer, header included */
 	uint16_t refill_thresh;    /* refill once this many descriptors are free */
 	bool mergeable;            /* VIRTIO_NET_F_MRG_RXBUF: packets span buffers */
+	uint8_t offloads;          /* VIRTIO_RXQ_OFF_* (rxtx/offload.h), 0 = none */
 	uint16_t hdr_size;
 	uint16_t queue_id;
 	uint16_t port_id;
@@ -77,6 +78,7 @@ struct virtnet_txq {
 	uint16_t port_id;
 	bool use_indirect; /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	bool in_order;     /* VIRTIO_F_IN_ORDER: packed completions may cover a batch */
+	uint8_t offloads;  /* VIRTIO_TXQ_OFF_* (rxtx/offload.h), 0 = none */
 	uint16_t free_thresh; /* clean up once more descriptors than this are in flight */
 	struct virtnet_queue_stats stats;
 	const struct rte_memzone *mz;
