@@ -352,6 +352,9 @@ elect_path(struct rte_eth_dev *eth_dev)
 	virtio_select_path(&in, &port->path);
 	eth_dev->rx_pkt_burst = port->path.rx;
 	eth_dev->tx_pkt_burst = port->path.tx;
+	/* Only offloads need the pseudo-header checksum written: no prepare otherwise. */
+	eth_dev->tx_pkt_prepare = (in.tx_offloads & VIRTIO_TX_OFFLOADS_NOT_VEC) ?
+					  virtio_xmit_pkts_prepare : NULL;
 	VIRTIO_LOG(NOTICE, "%s: Rx path %s, Tx path %s%s%s%s", eth_dev->data->name,
 		   port->path.rx_name, port->path.tx_name, port->path.note[0] ? " (" : "",
 		   port->path.note, port->path.note[0] ? ")" : "");

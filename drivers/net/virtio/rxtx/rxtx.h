@@ -303,6 +303,12 @@ uint16_t virtio_recv_pkts_inorder(void *rxq, struct rte_mbuf **pkts, uint16_t nb
 uint16_t virtio_xmit_pkts_inorder(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 
 /*
+ * rte_eth_tx_prepare() of a port with Tx offloads (any ring): refuses what the
+ * queue cannot offload (rte_errno ENOTSUP), writes pseudo-header checksums.
+ */
+uint16_t virtio_xmit_pkts_prepare(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+
+/*
  * Posts as many fresh mbufs as the ring has room for. Returns the number
  * posted, or a negative errno when the pool could not fill even one.
  */
