@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include <rte_common.h>
+#include <rte_errno.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -303,7 +304,7 @@ tx_mbuf(const struct frame *f, enum layout layout)
 }
 
 static void
-check_tx_case(enum ring_kind kind, enum layout layout, const struct tx_case *c)
+check_tx_case(enum ring_kind kind, enum layout layout, const struct tx_case *c, bool prepare)
 {
 	struct frame f, expect;
 	struct rte_mbuf *m;
@@ -313,7 +314,12 @@ check_tx_case(enum ring_kind kind, enum layout layout, const struct tx_case *c)
 
 	print_message("#   %s, %s: %s\n", ring_names[kind], layout_names[layout], c->what);
 	frame_build(&f, c->ipv6, c->tcp, c->payload, c->tagged);
-	if (c->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)) {
+	if (prepare) {
+		/* Garbage in the field: rte_eth_tx_prepare() must write the sum. */
+		uint16_t junk = 0xbeef;
+
+		memcpy(f.b + f.l2 + f.l3 + (c->tcp ? 16 : 6), &junk, sizeof(junk));
+	} else if (c->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)) {
 		uint16_t sum = app_phdr_sum(f.b, f.l2, c->ipv6, c->ol_flags);
 
 		memcpy(f.b + f.l2 + f.l3 + (c->tcp ? 16 : 6), &sum, sizeof(sum));
@@ -326,6 +332,8 @@ check_tx_case(enum ring_kind kind, enum layout layout, const struct tx_case *c)
 	m->l4_len = f.l4;
 	m->tso_segsz = c->tso_segsz;
 	m->vlan_tci = c->vlan_tci;
+	if (prepare)
+		assert_int_equal(virtio_xmit_pkts_prepare(tx.q.txq, &m, 1), 1);
 	assert_int_equal(tx_burst(kind, &m, 1), 1);
 	assert_int_equal(fake_tx_collect(&tx.q.fd, tx.out, RTE_DIM(tx.out)), 1);
 	assert_int_equal(tx.q.fd.protocol_errors, 0);
@@ -384,6 +392,7 @@ check_tx_case(enum ring_kind kind, enum layout layout, const struct tx_case *c)
 		device_complete(d, o->len, h.csum_start, h.csum_offset);
 		assert_true(l4_valid(d, l2, f.l3, c->ipv6));
 	} else {
+		/* No L4 offload: the L4 header is left alone, garbage included. */
 		assert_memory_equal(o->data, expect.b, expect.len);
 	}
 	/* Completions come back; the mbuf returns to its pool on the next cleanup. */
@@ -409,11 +418,78 @@ test_tx_header_fill(void **state)
 		for (layout = PUSHED; layout <= INDIRECT; layout++) {
 			tx_open(kind, off);
 			for (i = 0; i < RTE_DIM(tx_cases); i++)
-				check_tx_case(kind, layout, &tx_cases[i]);
+				check_tx_case(kind, layout, &tx_cases[i], false);
 			assert_int_equal(tx.q.txq->stats.errors, 0);
 			tx_close();
 		}
 	}
+}
+
+/*
+ * The same packets with garbage in their checksum fields, through
+ * rte_eth_tx_prepare()'s callback first: the same headers and bytes. Then
+ * what it must refuse, at the packet that asks for it.
+ */
+static void
+test_tx_prepare(void **state)
+{
+	static const uint64_t refused[] = {
+		OL_V4 | RTE_MBUF_F_TX_SCTP_CKSUM,
+		OL_V4 | RTE_MBUF_F_TX_UDP_SEG,
+		OL_V4 | RTE_MBUF_F_TX_TUNNEL_VXLAN | RTE_MBUF_F_TX_UDP_CKSUM,
+		OL_V4 | RTE_MBUF_F_TX_OUTER_IP_CKSUM,
+		OL_V6 | RTE_MBUF_F_TX_TCP_SEG, /* HOST_TSO6 not negotiated below */
+	};
+	unsigned int kind, i;
+
+	RTE_SET_USED(state);
+	for (kind = SPLIT; kind <= PACKED; kind++) {
+		tx_open(kind, virtnet_txq_offloads(ALL_TX_FEATURES, ALL_TX_OFFLOADS));
+		for (i = 0; i < RTE_DIM(tx_cases); i++)
+			check_tx_case(kind, PUSHED, &tx_cases[i], true);
+		tx_close();
+	}
+	tx_open(SPLIT, virtnet_txq_offloads(VIRTIO_BIT(VIRTIO_NET_F_CSUM) |
+					    VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4), ALL_TX_OFFLOADS));
+	for (i = 0; i < RTE_DIM(refused); i++) {
+		struct rte_mbuf *pkts[2];
+		struct frame f;
+
+		frame_build(&f, false, true, 100, false);
+		pkts[0] = ut_mbuf_build(pool, f.b, f.len, 1, RTE_PKTMBUF_HEADROOM, 0);
+		pkts[1] = ut_mbuf_build(pool, f.b, f.len, 1, RTE_PKTMBUF_HEADROOM, 0);
+		assert_non_null(pkts[0]);
+		assert_non_null(pkts[1]);
+		pkts[0]->ol_flags = OL_V4 | RTE_MBUF_F_TX_TCP_CKSUM;
+		pkts[1]->ol_flags = refused[i];
+		pkts[0]->l2_len = pkts[1]->l2_len = f.l2;
+		pkts[0]->l3_len = pkts[1]->l3_len = f.l3;
+		pkts[0]->l4_len = pkts[1]->l4_len = f.l4;
+		pkts[1]->tso_segsz = 500;
+		rte_errno = 0;
+		assert_int_equal(virtio_xmit_pkts_prepare(tx.q.txq, pkts, 2), 1);
+		assert_int_equal(rte_errno, ENOTSUP);
+		rte_pktmbuf_free(pkts[0]);
+		rte_pktmbuf_free(pkts[1]);
+	}
+	/* A queue without checksum offload refuses an L4 checksum request. */
+	tx_close();
+	tx_open(PACKED, virtnet_txq_offloads(0, RTE_ETH_TX_OFFLOAD_VLAN_INSERT));
+	{
+		struct frame f;
+		struct rte_mbuf *m;
+
+		frame_build(&f, false, false, 100, false);
+		m = ut_mbuf_build(pool, f.b, f.len, 1, RTE_PKTMBUF_HEADROOM, 0);
+		assert_non_null(m);
+		m->ol_flags = OL_V4 | RTE_MBUF_F_TX_UDP_CKSUM;
+		m->l2_len = f.l2;
+		m->l3_len = f.l3;
+		assert_int_equal(virtio_xmit_pkts_prepare(tx.q.txq, &m, 1), 0);
+		assert_int_equal(rte_errno, ENOTSUP);
+		rte_pktmbuf_free(m);
+	}
+	tx_close();
 }
 
 /* A port that did not ask for Tx offloads: header zero, bytes untouched, whatever ol_flags say. */
@@ -784,6 +860,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_tx_header_fill),
+		T(test_tx_prepare),
 		T(test_tx_no_offloads),
 		T(test_tx_refused),
 		T(test_rx_header_parse),
