@@ -3,6 +3,7 @@
  */
 
 #include <errno.h>
+#include <string.h>
 
 #include "ethdev.h"
 #include "offloads.h"

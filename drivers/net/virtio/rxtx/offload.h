@@ -82,8 +82,9 @@ virtio_csum_add16(uint16_t sum, uint16_t be_value)
 
 /*
  * Work on the packet data that must happen before the layout is planned:
- * VLAN insert (moves the data start), IPv4 header checksum, and the TSO
- * pseudo-header length fix. Returns false when the packet cannot be sent
+ * VLAN insert (moves the data start) and the IPv4 header checksum, both safe
+ * to repeat when the packet comes back unsent from a full ring (the insert
+ * clears RTE_MBUF_F_TX_VLAN). Returns false when the packet cannot be sent
  * as requested (headers not writable or not in the first segment, or an
  * offload the queue did not negotiate); the caller drops and counts it.
  */
@@ -115,17 +116,12 @@ virtio_tx_offload_prepare(struct rte_mbuf **pm, uint8_t txq_off)
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	}
 	if (ol & RTE_MBUF_F_TX_TCP_SEG) {
-		struct rte_tcp_hdr *tcp = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
-								  m->l2_len + m->l3_len);
-		uint16_t l4_len = (uint16_t)(m->pkt_len - m->l2_len - m->l3_len);
-
 		uint8_t need = (ol & RTE_MBUF_F_TX_IPV4) ? VIRTIO_TXQ_OFF_TSO4 :
 							   VIRTIO_TXQ_OFF_TSO6;
 
 		if (unlikely(!(txq_off & need) ||
-			     m->tso_segsz == 0 || m->l4_len < sizeof(*tcp)))
+			     m->tso_segsz == 0 || m->l4_len < sizeof(struct rte_tcp_hdr)))
 			return false;
-		tcp->cksum = virtio_csum_add16(tcp->cksum, rte_cpu_to_be_16(l4_len));
 	} else if ((ol & RTE_MBUF_F_TX_L4_MASK) != 0 &&
 		   (!(txq_off & VIRTIO_TXQ_OFF_CSUM) || virtio_tx_csum_offset(ol) == 0)) {
 		return false;
@@ -133,12 +129,24 @@ virtio_tx_offload_prepare(struct rte_mbuf **pm, uint8_t txq_off)
 	return true;
 }
 
+/* TSO: DPDK's pseudo-header sum leaves out the L4 length, the device wants it in. */
+static inline void
+tcp_add_l4_len(struct rte_mbuf *m)
+{
+	struct rte_tcp_hdr *tcp = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
+							  m->l2_len + m->l3_len);
+	uint16_t l4_len = (uint16_t)(m->pkt_len - m->l2_len - m->l3_len);
+
+	tcp->cksum = virtio_csum_add16(tcp->cksum, rte_cpu_to_be_16(l4_len));
+}
+
 /*
  * Fills a zeroed net header from the mbuf's offload requests (after
- * virtio_tx_offload_prepare() accepted it).
+ * virtio_tx_offload_prepare() accepted it). Called once the packet has its
+ * ring slots, so the TSO length fix happens exactly once per packet.
  */
 static inline void
-virtio_tx_offload_fill(struct virtio_net_hdr *hdr, const struct rte_mbuf *m)
+virtio_tx_offload_fill(struct virtio_net_hdr *hdr, struct rte_mbuf *m)
 {
 	uint64_t ol = m->ol_flags;
 	uint16_t off = virtio_tx_csum_offset(ol);
@@ -153,12 +161,13 @@ virtio_tx_offload_fill(struct virtio_net_hdr *hdr, const struct rte_mbuf *m)
 							    VIRTIO_NET_HDR_GSO_TCPV6;
 		hdr->gso_size = m->tso_segsz;
 		hdr->hdr_len = (uint16_t)(m->l2_len + m->l3_len + m->l4_len);
+		tcp_add_l4_len(m);
 	}
 }
 
 /* Zeroes the net header of m and, on a queue with Tx offloads, fills it. */
 static __rte_always_inline void
-virtio_tx_hdr_write(void *hdr, uint16_t hdr_size, const struct rte_mbuf *m, uint8_t offloads)
+virtio_tx_hdr_write(void *hdr, uint16_t hdr_size, struct rte_mbuf *m, uint8_t offloads)
 {
 	memset(hdr, 0, hdr_size);
 	if (offloads != 0)

@@ -38,7 +38,7 @@ fill_segments(struct virtqueue *vq, struct vring_desc *table, const uint16_t *li
  * then one entry per segment. *d becomes the one ring descriptor pointing at it.
  */
 static inline void
-split_tx_indirect(struct virtnet_txq *txq, uint16_t id, const struct rte_mbuf *m,
+split_tx_indirect(struct virtnet_txq *txq, uint16_t id, struct rte_mbuf *m,
 		  struct vring_desc *d)
 {
 	struct virtio_tx_slot *slot = &txq->slots[id];
