@@ -124,6 +124,7 @@ e_none(struct virtio_devargs *d)
 EXPECT(e_path_other, strcpy(d->path, "/run/vpp/sock1.sock"))
 EXPECT(e_mac, d->mac_given = true; memcpy(d->mac.addr_bytes, "\x02\x00\x00\xab\xcd\xef", 6))
 EXPECT(e_mac_upper, d->mac_given = true; memcpy(d->mac.addr_bytes, "\xaa\xbb\xcc\xdd\xee\xf0", 6))
+EXPECT(e_cq, d->cq = true)
 EXPECT(e_qs1, d->queue_size = 1)
 EXPECT(e_qs2, d->queue_size = 2)
 EXPECT(e_qs64, d->queue_size = 64)
@@ -190,6 +191,7 @@ static const struct good_case good_cases[] = {
 	{ SOCK ",mac=02:00:00:ab:cd:ef", USER, e_mac },
 	{ SOCK ",mac=AA:BB:CC:DD:EE:F0", USER, e_mac_upper },
 	{ SOCK ",cq=0", USER, e_sock },
+	{ SOCK ",cq=1", USER, e_cq },
 	{ SOCK ",queue_size=1", USER, e_qs1 },
 	{ SOCK ",queue_size=2", USER, e_qs2 },
 	{ SOCK ",queue_size=64", USER, e_qs64 },
@@ -290,7 +292,6 @@ static const struct bad_case bad_cases[] = {
 	{ SOCK ",mac=00:00:00:00:00:00", USER, "mac", "00:00:00:00:00:00" },
 	{ SOCK ",mac=00:11:22:33:44", USER, "mac", "00:11:22:33:44" },
 	{ SOCK ",mac=00:11:22:33:44:55:66", USER, "mac", "00:11:22:33:44:55:66" },
-	{ SOCK ",cq=1", USER, "cq", "1" },
 	{ SOCK ",server=1", USER, "server", "1" },
 	{ SOCK ",packed_vq=0,queue_size=255", USER, "queue_size", "255" },
 	{ SOCK ",cq=2", USER, "cq", "2" },

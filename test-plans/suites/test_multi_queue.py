@@ -31,6 +31,11 @@ PATHS = [
     pytest.param({"in_order": 1, "mrg_rxbuf": 1}, id="split-inorder-mrg"),
     pytest.param({"in_order": 0, "mrg_rxbuf": 0}, id="split-nonmrg"),
     pytest.param({"packed_vq": 1, "in_order": 0, "mrg_rxbuf": 1}, id="packed-mrg"),
+    # With the control queue the device starts with one pair and the driver
+    # switches the others on with MQ_VQ_PAIRS_SET: queues > 0 carry traffic
+    # only if that command worked.
+    pytest.param({"cq": 1}, id="split-cq"),
+    pytest.param({"cq": 1, "packed_vq": 1}, id="packed-cq"),
 ]
 
 _XSTAT_RE = re.compile(r"^\s*([rt]x_q(\d+)_(packets|bytes|errors)):\s*(\d+)\s*$", re.M)
@@ -193,11 +198,15 @@ def reconfigure(vu, n):
 
 
 @pytest.mark.skipif(STOCK, reason="checks our driver's queue xstats after reconfiguration")
-def test_reconfigure_queue_count(lab):
-    """queues=8 port reconfigured 2 -> 1 -> 8 without reprobe; traffic on every queue each time."""
+@pytest.mark.parametrize("cq", [0, 1], ids=["no-cq", "cq"])
+def test_reconfigure_queue_count(lab, cq):
+    """queues=8 port reconfigured 2 -> 1 -> 8 without reprobe; traffic on every queue each time.
+
+    With cq=1 each start switches the pairs through the control queue.
+    """
     sock = lab.path("vhost.sock")
     vh = lab.vhost([f"net_vhost0,iface={sock},queues=8"], app=app_args(8))
-    vu = lab.virtio([virtio_vdev(sock, queues=8)], app=app_args(2))
+    vu = lab.virtio([virtio_vdev(sock, queues=8, cq=cq)], app=app_args(2))
     vu.wait_link_up(0)
     for n in (2, 1, 8):
         if n != 2:

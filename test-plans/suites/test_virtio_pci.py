@@ -34,9 +34,12 @@ STOCK = os.environ.get("VIRTIO_PMD", "").strip().lower() == "stock"
 
 # (id, VmNic mode/packed/properties, guest binding, vIOMMU, devargs, burst mode
 # the port must report)
+# The first device also reports an MTU limit, a speed and a duplex in its
+# configuration space (VIRTIO_NET_F_MTU, VIRTIO_NET_F_SPEED_DUPLEX).
+DEVICE_LIMITS = "host_mtu=4000,speed=25000,duplex=full"
 DEVICES = [
-    ("modern-vfio-iommu", dict(mode="modern", iommu_platform=True), "vfio-pci", True, "",
-     "virtio_recv_mergeable_pkts"),
+    ("modern-vfio-iommu", dict(mode="modern", iommu_platform=True, extra=DEVICE_LIMITS),
+     "vfio-pci", True, "", "virtio_recv_mergeable_pkts"),
     ("modern-packed-vfio-iommu", dict(mode="modern", packed=True, iommu_platform=True),
      "vfio-pci", True, "", "virtio_recv_mergeable_pkts_packed"),
     # QEMU's -cpu max has AVX2 under TCG: the split vectorized Rx is elected.
@@ -63,6 +66,9 @@ def stock_flag():
 PCAP_PAIR = "--vdev net_pcap0,rx_pcap=$DIR/B.pcap,tx_pcap=$DIR/outB.pcap"
 # Guest steps once the host has sent its frames: all of them arrive on port 0.
 AFTER_HOST_SENT = f"wait_file $DIR/host-sent 120\nwait_rx 0 {FRAMES} 60\ntp stop\n"
+# The device's MTU limit: one above it must be refused, the limit itself accepted.
+MTU_PROBE = ('tp "show port info 0"\ntp "port config mtu 0 4001"\n'
+             'tp "port config mtu 0 4000"\ntp "show port info 0"\n')
 STATS_AND_QUIT = 'tp "show port stats all"\nsleep 1\ntp_quit\n'
 
 
@@ -136,7 +142,8 @@ def test_pci_tap_content(vm_lab, nic_kw, binding, iommu, devargs, rx_path):
         # Port 0 is the PCI device, port 1 a pcap pair: io forwarding moves
         # B.pcap out through the device and what the device receives into outB.pcap.
         vm.start(forwarding_script(vm_lab, binding, ["0000:00:06.0"],
-                                   AFTER_HOST_SENT + STATS_AND_QUIT, devargs, PCAP_PAIR))
+                                   AFTER_HOST_SENT + MTU_PROBE + STATS_AND_QUIT, devargs,
+                                   PCAP_PAIR))
         vm.wait_for("GUEST-FORWARDING", BOOT_TIMEOUT)
         assert peer.command("send") == f"SENT {FRAMES}"
         open(vm_lab.path("host-sent"), "w").close()
@@ -155,11 +162,28 @@ def test_pci_tap_content(vm_lab, nic_kw, binding, iommu, devargs, rx_path):
     assert not d, "host tap -> guest PCI port:\n" + d
     d = diff_frames(from_guest, got_a)
     assert not d, "guest PCI port -> host tap:\n" + d
+    check_device_limits(log, DEVICE_LIMITS in nic_kw.get("extra", ""))
     stats = parse_port_stats(log)
     assert stats[0]["RX-packets"] == FRAMES
     assert stats[0]["RX-bytes"] == sum(map(len, to_guest))
     assert stats[0]["TX-packets"] == FRAMES
     assert stats[0]["TX-bytes"] == sum(map(len, from_guest))
+
+
+def check_device_limits(log, limited):
+    """Speed and MTU as the device's configuration space says (DEVICE_LIMITS), or ours."""
+    if STOCK:
+        return
+    speeds = re.findall(r"Link speed: (.*)", log)
+    mtus = re.findall(r"^MTU: (\d+)", log, re.M)
+    # testpmd checks the port's max_mtu before it asks the driver.
+    refused = re.findall(r"MTU \(4001\) > device max MTU \((\d+)\)", log)
+    if limited:
+        assert speeds and all(s.strip() == "25 Gbps" for s in speeds), speeds
+        assert refused == ["4000"] and mtus[-1] == "4000", (refused, mtus)
+    else:
+        # Without VIRTIO_NET_F_MTU the driver's own limit (9714) allows 4001.
+        assert not refused and mtus[-1] == "4000", (refused, mtus)
 
 
 def forward_stats(log):

@@ -76,7 +76,7 @@ static const struct devarg_rule rules[] = {
 	  "most 107 bytes", NULL },
 	{ "mac", DEVARG_MAC, USER, FIELD(mac), 0, 0,
 	  "a unicast MAC address written xx:xx:xx:xx:xx:xx", NULL },
-	{ "cq", DEVARG_BOOL, USER, FIELD(cq), 0, 1, "0 or 1", only_zero_for_now },
+	{ "cq", DEVARG_BOOL, USER, FIELD(cq), 0, 1, "0 or 1", NULL },
 	{ "queue_size", DEVARG_UINT, USER, FIELD(queue_size), 1, VIRTQ_MAX_SIZE,
 	  "an integer from 1 to 32768, a power of two on a split ring", NULL },
 	{ "queues", DEVARG_UINT, USER, FIELD(queues), 1, VIRTIO_USER_MAX_QUEUE_PAIRS,

@@ -10,8 +10,11 @@
 #include <rte_memzone.h>
 #include <rte_vect.h>
 
+#include "cvq.h"
+#include "dev_config.h"
 #include "ethdev.h"
 #include "intr.h"
+#include "mq.h"
 #include "offloads.h"
 #include "rxtx/rxtx.h"
 #include "stats.h"
@@ -91,6 +94,60 @@ tx_queue_release(struct rte_eth_dev *eth_dev, uint16_t q)
 	rte_memzone_free(txq->mz);
 	rte_free(txq);
 	eth_dev->data->tx_queues[q] = NULL;
+}
+
+/* The control queue ring: only when negotiated and the transport has no shortcut. */
+static void
+cvq_release(struct virtnet_port *port)
+{
+	struct virtio_cvq *cvq = port->dev.cvq;
+
+	if (cvq == NULL)
+		return;
+	port->dev.ops->release_queue(&port->dev, &cvq->vq);
+	virtio_cvq_fini(cvq);
+	rte_memzone_free(cvq->mz);
+	rte_free(cvq);
+	port->dev.cvq = NULL;
+}
+
+static int
+cvq_setup(struct rte_eth_dev *eth_dev)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	bool packed = virtio_dev_has(&port->dev, VIRTIO_F_RING_PACKED);
+	uint16_t index = virtnet_cvq_index(port);
+	uint16_t size = ring_size_for(port, index, 0);
+	const struct rte_memzone *mz;
+	struct virtio_cvq *cvq;
+	int ret;
+
+	if (!virtio_dev_has(&port->dev, VIRTIO_NET_F_CTRL_VQ) ||
+	    port->dev.ops->ctrl_command != NULL)
+		return 0;
+	if (size == 0) {
+		VIRTIO_LOG(ERR, "%s: the device offers VIRTIO_NET_F_CTRL_VQ but has no queue %u "
+			   "for it", eth_dev->data->name, index);
+		return -EINVAL;
+	}
+	/* One command at a time: a few descriptors are plenty (legacy: the device decides). */
+	if (!port->dev.ring_size_fixed) {
+		size = RTE_MIN(size, (uint16_t)64);
+		if (!packed)
+			size = (uint16_t)rte_align32prevpow2(size);
+	}
+	cvq = rte_zmalloc("virtio_cvq", sizeof(*cvq), RTE_CACHE_LINE_SIZE);
+	mz = reserve_ring(eth_dev, "cvq", 0, virtio_cvq_mem_size(size, packed),
+			  eth_dev->data->numa_node);
+	ret = cvq == NULL || mz == NULL ? -ENOMEM :
+		virtio_cvq_init(cvq, mz, index, size, packed, port->dev.use_va);
+	if (ret != 0) {
+		rte_memzone_free(mz);
+		rte_free(cvq);
+		return ret;
+	}
+	port->dev.cvq = cvq;
+	return 0;
 }
 
 static struct virtio_queue_params
@@ -241,11 +298,6 @@ dev_configure(struct rte_eth_dev *eth_dev)
 	unsigned int q;
 	int ret;
 
-	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE) {
-		VIRTIO_LOG(ERR, "%s: Rx multi-queue mode %d is not supported yet; use "
-			   "RTE_ETH_MQ_RX_NONE", eth_dev->data->name, conf->rxmode.mq_mode);
-		return -ENOTSUP;
-	}
 	ret = virtnet_intr_configure(eth_dev);
 	if (ret != 0)
 		return ret;
@@ -254,6 +306,7 @@ dev_configure(struct rte_eth_dev *eth_dev)
 		rx_queue_release(eth_dev, q);
 	for (q = 0; q < eth_dev->data->nb_tx_queues; q++)
 		tx_queue_release(eth_dev, q);
+	cvq_release(port);
 	/* Offload features only when asked for: a plain port keeps its fast paths. */
 	port->dev.wanted_features = wanted_features(port) |
 				    virtnet_offload_features(conf->rxmode.offloads,
@@ -262,6 +315,10 @@ dev_configure(struct rte_eth_dev *eth_dev)
 	if (ret == 0)
 		ret = virtnet_offload_check(eth_dev->data->name, port->dev.features,
 					    conf->rxmode.offloads, conf->txmode.offloads);
+	if (ret == 0)
+		ret = virtnet_mq_configure(eth_dev);
+	if (ret == 0)
+		ret = cvq_setup(eth_dev);
 	/* Asked for but not offered (vhost-net has no packed rings): say what runs instead. */
 	if (ret == 0 && port->ring_devargs && port->args.packed_vq &&
 	    !virtio_dev_has(&port->dev, VIRTIO_F_RING_PACKED))
@@ -282,11 +339,11 @@ dev_infos_get(struct rte_eth_dev *eth_dev, struct rte_eth_dev_info *info)
 	info->max_rx_queues = port->max_queue_pairs;
 	info->max_tx_queues = port->max_queue_pairs;
 	info->max_mac_addrs = 1;
-	info->max_rx_pktlen = VIRTIO_MAX_RX_PKTLEN;
+	info->max_rx_pktlen = port->max_mtu + RTE_ETHER_HDR_LEN;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
 	info->min_mtu = VIRTIO_MIN_MTU;
 	/* No CRC on a virtio link: the only overhead is the Ethernet header. */
-	info->max_mtu = VIRTIO_MAX_RX_PKTLEN - RTE_ETHER_HDR_LEN;
+	info->max_mtu = port->max_mtu;
 	info->rx_offload_capa = mergeable ? RTE_ETH_RX_OFFLOAD_SCATTER : 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	virtnet_offload_capa(port->dev.device_features & (wanted_features(port) |
@@ -459,6 +516,14 @@ dev_start(struct rte_eth_dev *eth_dev)
 	}
 	for (q = 0; q < eth_dev->data->nb_tx_queues; q++)
 		eth_dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+	/* A multi-queue device starts with one queue pair (spec 5.1.6.5.5). */
+	ret = virtnet_mq_start(eth_dev);
+	if (ret != 0) {
+		virtio_dev_stop(&port->dev);
+		virtnet_intr_stop(eth_dev);
+		reclaim_all(eth_dev);
+		return ret;
+	}
 	elect_path(eth_dev);
 	port->started = true;
 	eth_dev->data->dev_started = 1;
@@ -472,12 +537,11 @@ virtnet_link_update(struct rte_eth_dev *eth_dev)
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
 	struct rte_eth_link link = {
-		.link_speed = port->args.speed,
-		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
 		.link_autoneg = RTE_ETH_LINK_FIXED,
 		.link_status = RTE_ETH_LINK_DOWN,
 	};
 
+	virtnet_config_speed(port, &link);
 	if (port->started) {
 		uint16_t status = VIRTIO_NET_S_LINK_UP;
 
@@ -532,6 +596,7 @@ dev_close(struct rte_eth_dev *eth_dev)
 		rx_queue_release(eth_dev, q);
 	for (q = 0; q < eth_dev->data->nb_tx_queues; q++)
 		tx_queue_release(eth_dev, q);
+	cvq_release(virtnet_port_of(eth_dev));
 	virtnet_port_of(eth_dev)->dev.ops->close(&virtnet_port_of(eth_dev)->dev);
 	return 0;
 }
@@ -660,7 +725,8 @@ virtnet_port_init(struct rte_eth_dev *eth_dev)
 	ret = virtio_dev_init(&port->dev);
 	if (ret != 0)
 		return ret;
-	port->max_queue_pairs = (uint16_t)port->args.queues;
+	virtnet_mq_init(port);
+	port->max_mtu = virtnet_config_max_mtu(port);
 	data->mac_addrs = rte_zmalloc("virtio_mac", RTE_ETHER_ADDR_LEN, 0);
 	if (data->mac_addrs == NULL)
 		return -ENOMEM;

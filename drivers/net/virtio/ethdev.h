@@ -22,7 +22,14 @@
 	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) | \
 	 VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_NET_F_MAC) |       \
 	 VIRTIO_BIT(VIRTIO_NET_F_STATUS) | VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF) |     \
-	 VIRTIO_BIT(VIRTIO_F_IN_ORDER) | VIRTIO_BIT(VIRTIO_F_RING_PACKED))
+	 VIRTIO_BIT(VIRTIO_F_IN_ORDER) | VIRTIO_BIT(VIRTIO_F_RING_PACKED) |         \
+	 VIRTIO_BIT(VIRTIO_NET_F_MTU) | VIRTIO_BIT(VIRTIO_NET_F_SPEED_DUPLEX) |     \
+	 VIRTIO_DRIVER_CTRL_FEATURES)
+
+/* Features that work through the control queue (and need it negotiated). */
+#define VIRTIO_DRIVER_CTRL_FEATURES                                           \
+	(VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ) | VIRTIO_BIT(VIRTIO_NET_F_MQ) |     \
+	 VIRTIO_BIT(VIRTIO_NET_F_CTRL_MAC_ADDR))
 
 struct virtnet_port;
 
@@ -49,7 +56,9 @@ struct virtnet_port {
 	struct virtio_path path;
 	/* virtio-user: mrg_rxbuf, in_order and packed_vq devargs limit the features. */
 	bool ring_devargs;
-	uint16_t max_queue_pairs;
+	uint16_t max_queue_pairs;    /* what the application may configure */
+	uint16_t device_queue_pairs; /* max_virtqueue_pairs with MQ: the control queue follows */
+	uint16_t max_mtu;            /* ours, or less when the device says so (VIRTIO_NET_F_MTU) */
 	bool started;
 	const struct virtnet_intr_ops *intr_ops;
 	bool intr_started; /* intr_ops->start succeeded, stop is due */

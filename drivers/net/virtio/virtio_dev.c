@@ -7,6 +7,7 @@
 
 #include <rte_common.h>
 
+#include "cvq.h"
 #include "virtio_dev.h"
 #include "virtio_log.h"
 
@@ -44,6 +45,9 @@ virtio_dev_negotiate(struct virtio_dev *dev)
 	char buf[512];
 
 	dev->features = dev->device_features & dev->wanted_features;
+	/* A device must not offer these without the control queue; never trust that. */
+	if (!virtio_dev_has(dev, VIRTIO_NET_F_CTRL_VQ))
+		dev->features &= ~VIRTIO_NET_FEATURES_NEEDING_CTRL_VQ;
 	if (!virtio_dev_has(dev, VIRTIO_F_VERSION_1) &&
 	    !virtio_dev_has(dev, VIRTIO_F_ANY_LAYOUT)) {
 		VIRTIO_LOG(ERR, "%s: legacy device (no VIRTIO_F_VERSION_1) without "
@@ -86,8 +90,13 @@ virtio_dev_start(struct virtio_dev *dev, struct virtqueue **queues, unsigned int
 	for (i = 0; ret == 0 && i < nb_queues; i++)
 		if (queues[i] != NULL)
 			ret = dev->ops->setup_queue(dev, queues[i]);
+	if (ret == 0 && dev->cvq != NULL) {
+		virtio_cvq_reset(dev->cvq, virtio_dev_has(dev, VIRTIO_RING_F_EVENT_IDX));
+		ret = dev->ops->setup_queue(dev, &dev->cvq->vq);
+	}
 	if (ret == 0)
 		ret = set_status(dev, status | VIRTIO_STATUS_DRIVER_OK);
+	dev->running = ret == 0;
 	if (ret != 0) {
 		set_status(dev, status | VIRTIO_STATUS_FAILED);
 		dev->ops->reset(dev);
@@ -98,6 +107,7 @@ virtio_dev_start(struct virtio_dev *dev, struct virtqueue **queues, unsigned int
 void
 virtio_dev_stop(struct virtio_dev *dev)
 {
+	dev->running = false;
 	dev->ops->reset(dev);
 }
 
@@ -116,7 +126,13 @@ static const struct {
 	{ VIRTIO_NET_F_MRG_RXBUF, "MRG_RXBUF" },
 	{ VIRTIO_NET_F_STATUS, "STATUS" },
 	{ VIRTIO_NET_F_CTRL_VQ, "CTRL_VQ" },
+	{ VIRTIO_NET_F_CTRL_RX, "CTRL_RX" },
+	{ VIRTIO_NET_F_CTRL_VLAN, "CTRL_VLAN" },
+	{ VIRTIO_NET_F_GUEST_ANNOUNCE, "GUEST_ANNOUNCE" },
 	{ VIRTIO_NET_F_MQ, "MQ" },
+	{ VIRTIO_NET_F_CTRL_MAC_ADDR, "CTRL_MAC_ADDR" },
+	{ VIRTIO_NET_F_RSS, "RSS" },
+	{ VIRTIO_NET_F_SPEED_DUPLEX, "SPEED_DUPLEX" },
 	{ VIRTIO_F_ANY_LAYOUT, "ANY_LAYOUT" },
 	{ VIRTIO_RING_F_INDIRECT_DESC, "INDIRECT_DESC" },
 	{ VIRTIO_RING_F_EVENT_IDX, "EVENT_IDX" },

@@ -11,6 +11,7 @@
 #define VIRTIO_DEV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "virtio_spec.h"
@@ -42,7 +43,15 @@ struct virtio_transport_ops {
 	 * MSI-X vector; fails when the device cannot.
 	 */
 	int (*set_config_vector)(struct virtio_dev *dev, uint16_t vector);
+	/*
+	 * Optional (virtio-user): answers a control command ({class, cmd,
+	 * data}, `len` bytes) in the transport instead of a control ring.
+	 * Returns the ack byte (VIRTIO_NET_OK/ERR) or -errno.
+	 */
+	int (*ctrl_command)(struct virtio_dev *dev, const uint8_t *cmd, size_t len);
 };
+
+struct virtio_cvq;
 
 struct virtio_dev {
 	const struct virtio_transport_ops *ops;
@@ -58,6 +67,9 @@ struct virtio_dev {
 	bool ring_size_fixed;
 	/* MSI-X vector for configuration changes, VIRTIO_MSI_NO_VECTOR: none. */
 	uint16_t config_vector;
+	/* Control queue ring (NULL without CTRL_VQ or when the transport answers). */
+	struct virtio_cvq *cvq;
+	bool running; /* DRIVER_OK set and not reset since */
 };
 
 static inline bool
@@ -83,7 +95,7 @@ int virtio_dev_negotiate(struct virtio_dev *dev);
 /*
  * Full bring-up for start: reset, ACKNOWLEDGE|DRIVER, features, FEATURES_OK
  * (checked), the configuration vector and the given queues programmed (each
- * with its vq->msix_vector), then DRIVER_OK.
+ * with its vq->msix_vector), the control queue if any, then DRIVER_OK.
  */
 int virtio_dev_start(struct virtio_dev *dev, struct virtqueue **queues, unsigned int nb_queues);
 

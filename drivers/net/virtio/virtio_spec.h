@@ -44,13 +44,24 @@
 #define VIRTIO_NET_F_CTRL_VQ		17
 #define VIRTIO_NET_F_CTRL_RX		18
 #define VIRTIO_NET_F_CTRL_VLAN		19
+#define VIRTIO_NET_F_CTRL_RX_EXTRA	20
 #define VIRTIO_NET_F_GUEST_ANNOUNCE	21
 #define VIRTIO_NET_F_MQ			22
 #define VIRTIO_NET_F_CTRL_MAC_ADDR	23
+#define VIRTIO_NET_F_NOTF_COAL		53
+#define VIRTIO_NET_F_HASH_REPORT	57
 #define VIRTIO_NET_F_RSS		60
 #define VIRTIO_NET_F_SPEED_DUPLEX	63
 
 #define VIRTIO_BIT(b) (UINT64_C(1) << (b))
+
+/* Network features that are used through the control queue (spec 5.1.3.1). */
+#define VIRTIO_NET_FEATURES_NEEDING_CTRL_VQ                                          \
+	(VIRTIO_BIT(VIRTIO_NET_F_CTRL_RX) | VIRTIO_BIT(VIRTIO_NET_F_CTRL_VLAN) |      \
+	 VIRTIO_BIT(VIRTIO_NET_F_GUEST_ANNOUNCE) | VIRTIO_BIT(VIRTIO_NET_F_MQ) |      \
+	 VIRTIO_BIT(VIRTIO_NET_F_CTRL_MAC_ADDR) | VIRTIO_BIT(VIRTIO_NET_F_RSS) |      \
+	 VIRTIO_BIT(VIRTIO_NET_F_CTRL_RX_EXTRA) | VIRTIO_BIT(VIRTIO_NET_F_NOTF_COAL) | \
+	 VIRTIO_BIT(VIRTIO_NET_F_HASH_REPORT) | VIRTIO_BIT(VIRTIO_NET_F_CTRL_GUEST_OFFLOADS))
 
 /* Device status field (spec 2.1). */
 #define VIRTIO_STATUS_RESET		0x00
@@ -255,5 +266,60 @@ virtio_net_hdr_size(uint64_t features)
 	return (features & (VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF))) ?
 		       sizeof(struct virtio_net_hdr_mrg_rxbuf) : sizeof(struct virtio_net_hdr);
 }
+
+/*
+ * Control virtqueue (spec 5.1.6.5): the driver makes available one buffer
+ * holding {class, command, command data} and one device-writable ack byte.
+ */
+struct virtio_net_ctrl_hdr {
+	uint8_t class;
+	uint8_t cmd;
+} __attribute__((packed));
+
+#define VIRTIO_NET_OK			0
+#define VIRTIO_NET_ERR			1
+
+#define VIRTIO_NET_CTRL_RX		0
+#define VIRTIO_NET_CTRL_RX_PROMISC	0
+#define VIRTIO_NET_CTRL_RX_ALLMULTI	1
+
+#define VIRTIO_NET_CTRL_MAC		1
+#define VIRTIO_NET_CTRL_MAC_TABLE_SET	0
+#define VIRTIO_NET_CTRL_MAC_ADDR_SET	1
+
+#define VIRTIO_NET_CTRL_VLAN		2
+#define VIRTIO_NET_CTRL_VLAN_ADD	0
+#define VIRTIO_NET_CTRL_VLAN_DEL	1
+
+#define VIRTIO_NET_CTRL_ANNOUNCE	3
+#define VIRTIO_NET_CTRL_ANNOUNCE_ACK	0
+
+#define VIRTIO_NET_CTRL_MQ		4
+#define VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET	0
+#define VIRTIO_NET_CTRL_MQ_RSS_CONFIG	1
+#define VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MIN	1
+#define VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MAX	0x8000
+
+/* Hash types of VIRTIO_NET_F_RSS (spec 5.1.6.5.6.4). */
+#define VIRTIO_NET_RSS_HASH_TYPE_IPV4	(1u << 0)
+#define VIRTIO_NET_RSS_HASH_TYPE_TCPV4	(1u << 1)
+#define VIRTIO_NET_RSS_HASH_TYPE_UDPV4	(1u << 2)
+#define VIRTIO_NET_RSS_HASH_TYPE_IPV6	(1u << 3)
+#define VIRTIO_NET_RSS_HASH_TYPE_TCPV6	(1u << 4)
+#define VIRTIO_NET_RSS_HASH_TYPE_UDPV6	(1u << 5)
+#define VIRTIO_NET_RSS_HASH_TYPE_IP_EX	(1u << 6)
+#define VIRTIO_NET_RSS_HASH_TYPE_TCP_EX	(1u << 7)
+#define VIRTIO_NET_RSS_HASH_TYPE_UDP_EX	(1u << 8)
+
+/*
+ * VIRTIO_NET_CTRL_MQ_RSS_CONFIG data up to the indirection table; the table
+ * (indirection_table_mask + 1 entries), then le16 max_tx_vq, u8
+ * hash_key_length and the key follow.
+ */
+struct virtio_net_rss_config_head {
+	uint32_t hash_types;
+	uint16_t indirection_table_mask;
+	uint16_t unclassified_queue;
+} __attribute__((packed));
 
 #endif /* VIRTIO_SPEC_H */

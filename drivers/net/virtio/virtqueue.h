@@ -389,4 +389,25 @@ bool vq_has_used(const struct virtqueue *vq);
  */
 void vq_monitor_target(const struct virtqueue *vq, volatile void **addr, uint16_t *idle_value);
 
+/* One buffer of a chain made available outside the datapath. */
+struct vq_buf {
+	uint64_t addr; /* device address */
+	uint32_t len;
+	bool device_writes; /* VRING_DESC_F_WRITE */
+};
+
+/*
+ * Makes one chain of `n` direct descriptors available (driver-readable
+ * buffers first, as the spec requires) and rings the doorbell if the
+ * device wants it. Returns 0 or -ENOSPC.
+ */
+int vq_add_buffers(struct virtqueue *vq, const struct vq_buf *bufs, uint16_t n, void *cookie);
+
+/*
+ * Takes the next used chain: 0 with its cookie and the length the device
+ * wrote, -EAGAIN when there is none yet, -EIO when the device named a chain
+ * we never gave it (counted, and stepped over).
+ */
+int vq_take_used(struct virtqueue *vq, void **cookie, uint32_t *len);
+
 #endif /* VIRTQUEUE_H */

@@ -93,6 +93,12 @@ user_reset(struct virtio_dev *dev)
 	virtio_user_dev_set_status(user_dev(dev), VIRTIO_STATUS_RESET);
 }
 
+static int
+user_ctrl_command(struct virtio_dev *dev, const uint8_t *cmd, size_t len)
+{
+	return virtio_user_dev_ctrl(user_dev(dev), cmd, len);
+}
+
 static void
 user_close(struct virtio_dev *dev)
 {
@@ -118,6 +124,7 @@ static const struct virtio_transport_ops virtio_user_transport_ops = {
 	.release_queue = user_release_queue,
 	.reset = user_reset,
 	.close = user_close,
+	.ctrl_command = user_ctrl_command,
 };
 
 static int

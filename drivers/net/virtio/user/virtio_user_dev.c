@@ -91,7 +91,11 @@ virtio_user_dev_init(struct virtio_user_dev *dev, const char *name,
 		dev->ops->destroy(dev);
 		return ret;
 	}
-	dev->device_features = dev->backend_features | VIRTIO_USER_EMULATED_FEATURES;
+	dev->device_features = (dev->backend_features & ~VIRTIO_NET_FEATURES_NEEDING_CTRL_VQ &
+				~VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ)) |
+			       VIRTIO_USER_EMULATED_FEATURES;
+	if (!args->cq)
+		dev->device_features &= ~VIRTIO_USER_CTRL_FEATURES;
 
 	memcpy(dev->config.mac, args->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
 	dev->config.status = VIRTIO_NET_S_LINK_UP;
@@ -191,9 +195,10 @@ start_backend(struct virtio_user_dev *dev)
 	for (i = 0; ret == 0 && i < VIRTIO_USER_MAX_VQS; i++)
 		if (dev->vqs[i] != NULL)
 			ret = start_ring(dev, dev->vqs[i]);
-	for (i = 0; ret == 0 && i < VIRTIO_USER_MAX_VQS; i++)
-		if (dev->vqs[i] != NULL)
-			ret = dev->ops->set_vring_enable(dev, i, 1);
+	/* A multi-queue device starts with one pair; MQ_VQ_PAIRS_SET adds the others. */
+	if (ret == 0)
+		ret = virtio_user_dev_enable_pairs(dev, dev->features & VIRTIO_BIT(VIRTIO_NET_F_MQ) ?
+						   1 : dev->config.max_virtqueue_pairs);
 	if (ret != 0)
 		stop_backend(dev);
 	return ret;

@@ -49,7 +49,16 @@ struct virtio_user_dev {
 
 /* Features virtio-user provides itself, whatever the backend offers. */
 #define VIRTIO_USER_EMULATED_FEATURES \
-	(VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_STATUS))
+	(VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_STATUS) | VIRTIO_USER_CTRL_FEATURES)
+
+/*
+ * With devarg cq=1: the control queue and what virtio_user_ctrl.c answers
+ * through it. Whatever else a backend offers that needs the control queue
+ * is hidden: the backend never sees one.
+ */
+#define VIRTIO_USER_CTRL_FEATURES                                          \
+	(VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ) | VIRTIO_BIT(VIRTIO_NET_F_MQ) | \
+	 VIRTIO_BIT(VIRTIO_NET_F_CTRL_MAC_ADDR))
 
 /* Connects to the backend and reads its features. Logs and returns -errno. */
 int virtio_user_dev_init(struct virtio_user_dev *dev, const char *name,
@@ -68,6 +77,15 @@ int virtio_user_dev_callfd(struct virtio_user_dev *dev, uint16_t index);
 
 int virtio_user_dev_add_queue(struct virtio_user_dev *dev, struct virtqueue *vq);
 void virtio_user_dev_remove_queue(struct virtio_user_dev *dev, struct virtqueue *vq);
+
+/*
+ * Answers a control command ({class, cmd, data}); returns the ack byte
+ * (VIRTIO_NET_OK or VIRTIO_NET_ERR).
+ */
+int virtio_user_dev_ctrl(struct virtio_user_dev *dev, const uint8_t *cmd, size_t len);
+
+/* Serves traffic on the rings of the first `pairs` queue pairs only. */
+int virtio_user_dev_enable_pairs(struct virtio_user_dev *dev, uint16_t pairs);
 
 /* Builds the backend memory table from the EAL memory segments. */
 int virtio_user_dev_mem_regions(struct virtio_user_dev *dev, struct vhost_mem_region *regions,
