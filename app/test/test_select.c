@@ -59,6 +59,12 @@
 #define VLAN_STRIP RTE_ETH_RX_OFFLOAD_VLAN_STRIP
 #define SCATTER	   RTE_ETH_RX_OFFLOAD_SCATTER
 
+/* Tx offloads. */
+#define TX_TCP_CKSUM  RTE_ETH_TX_OFFLOAD_TCP_CKSUM
+#define TX_TSO	      RTE_ETH_TX_OFFLOAD_TCP_TSO
+#define TX_VLAN	      RTE_ETH_TX_OFFLOAD_VLAN_INSERT
+#define TX_MULTI_SEGS RTE_ETH_TX_OFFLOAD_MULTI_SEGS
+
 /* Devargs: vectorized=, in_order=. */
 #define SCALAR	  .vectorized = false, .in_order_requested = false
 #define SCALAR_IO .vectorized = false, .in_order_requested = true
@@ -83,17 +89,19 @@
 #define PK_V1	    "packed vectorized: needs VIRTIO_F_VERSION_1"
 #define PK_IN_ORDER "packed vectorized: needs in-order (in_order=1)"
 #define PK_RX_MRG   "packed vectorized Rx: needs mrg_rxbuf=0"
-#define PK_RX_LRO   "packed vectorized Rx: not with LRO"
+#define PK_RX_OFFL  "packed vectorized Rx: not with LRO, checksum or VLAN strip Rx offloads"
+#define PK_TX_OFFL  "packed vectorized Tx: not with checksum, TSO or VLAN insert Tx offloads"
 #define SP_IN_ORDER "split vectorized: needs in_order=0"
 #define SP_SIMD	    "split vectorized: SIMD is disabled"
 #define SP_RX_MRG   "split vectorized Rx: needs mrg_rxbuf=0"
 #define SP_RX_OFFL  "split vectorized Rx: not with LRO, checksum or VLAN strip Rx offloads"
 #define SP_TX_IND   "split vectorized Tx: needs VIRTIO_RING_F_INDIRECT_DESC"
+#define SP_TX_OFFL  "split vectorized Tx: not with checksum, TSO or VLAN insert Tx offloads"
 #define NOT_OFFERED "in_order=1: the device does not offer VIRTIO_F_IN_ORDER"
 
 static const char *const phrases[] = {
-	PK_NO_BUILD, PK_CPU, PK_SIMD, PK_V1, PK_IN_ORDER, PK_RX_MRG, PK_RX_LRO,
-	SP_IN_ORDER, SP_SIMD, SP_RX_MRG, SP_RX_OFFL, SP_TX_IND, NOT_OFFERED,
+	PK_NO_BUILD, PK_CPU, PK_SIMD, PK_V1, PK_IN_ORDER, PK_RX_MRG, PK_RX_OFFL, PK_TX_OFFL,
+	SP_IN_ORDER, SP_SIMD, SP_RX_MRG, SP_RX_OFFL, SP_TX_IND, SP_TX_OFFL, NOT_OFFERED,
 };
 
 struct callback {
@@ -179,6 +187,20 @@ static const struct path_case cases[] = {
 		{ .features = BASE, .rx_offloads = VIRTIO_RX_OFFLOADS_NOT_VEC, SCALAR, CPU_AVX2,
 			SIMD(256) },
 		CB(virtio_recv_pkts), CB(virtio_xmit_pkts), NOTE_EMPTY },
+	{ "split, the Tx offloads the vector path lacks, not vectorized: nothing to say",
+		{ .features = BASE | IN_ORDER, .tx_offloads = VIRTIO_TX_OFFLOADS_NOT_VEC, SCALAR,
+			CPU_AVX2, SIMD(256) },
+		CB(virtio_recv_pkts_inorder), CB(virtio_xmit_pkts_inorder), NOTE_EMPTY },
+	{ "split vectorized, Tx checksum: SSE/AVX2 Rx, scalar Tx says why",
+		{ .features = BASE, .tx_offloads = TX_TCP_CKSUM, VEC, CPU_AVX2, SIMD(256) },
+		CB(virtio_recv_pkts_vec_avx2), CB(virtio_xmit_pkts), NOTE(SP_TX_OFFL) },
+	{ "split vectorized, Rx checksum and TSO: both sides scalar, both say why",
+		{ .features = BASE, .rx_offloads = TCP_CKSUM, .tx_offloads = TX_TSO, VEC,
+			CPU_AVX2, SIMD(256) },
+		CB(virtio_recv_pkts), CB(virtio_xmit_pkts), NOTE(SP_RX_OFFL, SP_TX_OFFL) },
+	{ "split vectorized, multi-segment Tx does not block",
+		{ .features = BASE, .tx_offloads = TX_MULTI_SEGS, VEC, CPU_AVX2, SIMD(256) },
+		CB(virtio_recv_pkts_vec_avx2), CB(virtio_xmit_pkts_vec), NOTE_EMPTY },
 	{ "split, AVX512 CPU and 512-bit SIMD, not vectorized",
 		{ .features = BASE, SCALAR, CPU_AVX512, SIMD(512) },
 		CB(virtio_recv_pkts), CB(virtio_xmit_pkts), NOTE_EMPTY },
@@ -307,11 +329,27 @@ static const struct path_case cases[] = {
 	{ "packed vectorized, in_order=0 with IN_ORDER negotiated",
 		{ .features = PACKED_VEC, VEC, CPU_AVX512, SIMD(512) },
 		CB(virtio_recv_pkts_packed_vec), CB(virtio_xmit_pkts_packed_vec), NOTE_EMPTY },
-	{ "packed vectorized, checksum, VLAN strip and scatter do not block",
-		{ .features = PACKED_VEC,
-			.rx_offloads = TCP_CKSUM | UDP_CKSUM | VLAN_STRIP | SCATTER, VEC_IO,
-			CPU_AVX512, SIMD(512) },
+	{ "packed vectorized, scatter and multi-segment Tx do not block",
+		{ .features = PACKED_VEC, .rx_offloads = SCATTER, .tx_offloads = TX_MULTI_SEGS,
+			VEC_IO, CPU_AVX512, SIMD(512) },
 		CB(virtio_recv_pkts_packed_vec), CB(virtio_xmit_pkts_packed_vec), NOTE_EMPTY },
+	{ "packed vectorized, checksum and VLAN strip: Rx cannot parse the header",
+		{ .features = PACKED_VEC, .rx_offloads = TCP_CKSUM | UDP_CKSUM | VLAN_STRIP,
+			VEC_IO, CPU_AVX512, SIMD(512) },
+		CB(virtio_recv_pkts_packed), CB(virtio_xmit_pkts_packed_vec), NOTE(PK_RX_OFFL) },
+	{ "packed vectorized, Tx checksum: Tx cannot fill the header",
+		{ .features = PACKED_VEC, .tx_offloads = TX_TCP_CKSUM, VEC_IO, CPU_AVX512,
+			SIMD(512) },
+		CB(virtio_recv_pkts_packed_vec), CB(virtio_xmit_pkts_packed), NOTE(PK_TX_OFFL) },
+	{ "packed vectorized, TSO and VLAN insert, mergeable: both sides scalar",
+		{ .features = PACKED_VEC | MRG, .tx_offloads = TX_TSO | TX_VLAN, VEC_IO,
+			CPU_AVX512, SIMD(512) },
+		CB(virtio_recv_mergeable_pkts_packed), CB(virtio_xmit_pkts_packed),
+		NOTE(PK_RX_MRG, PK_TX_OFFL) },
+	{ "packed, Tx offloads, not vectorized: nothing to say",
+		{ .features = BASE | PACKED, .tx_offloads = VIRTIO_TX_OFFLOADS_NOT_VEC, SCALAR,
+			CPU_AVX512, SIMD(512) },
+		CB(virtio_recv_pkts_packed), CB(virtio_xmit_pkts_packed), NOTE_EMPTY },
 	{ "packed vectorized, no INDIRECT_DESC: not needed",
 		{ .features = PACKED_VEC & ~INDIRECT, VEC_IO, CPU_AVX512, SIMD(512) },
 		CB(virtio_recv_pkts_packed_vec), CB(virtio_xmit_pkts_packed_vec), NOTE_EMPTY },
@@ -321,11 +359,11 @@ static const struct path_case cases[] = {
 		NOTE(PK_RX_MRG), NOTE_LACKS("Tx") },
 	{ "packed vectorized, LRO: Rx falls back, vectorized Tx",
 		{ .features = PACKED_VEC, .rx_offloads = LRO, VEC_IO, CPU_AVX512, SIMD(512) },
-		CB(virtio_recv_pkts_packed), CB(virtio_xmit_pkts_packed_vec), NOTE(PK_RX_LRO) },
+		CB(virtio_recv_pkts_packed), CB(virtio_xmit_pkts_packed_vec), NOTE(PK_RX_OFFL) },
 	{ "packed vectorized, mergeable and LRO: Rx falls back, vectorized Tx",
 		{ .features = PACKED_VEC | MRG, .rx_offloads = LRO, VEC_IO, CPU_AVX512, SIMD(512) },
 		CB(virtio_recv_mergeable_pkts_packed), CB(virtio_xmit_pkts_packed_vec),
-		NOTE(PK_RX_MRG, PK_RX_LRO) },
+		NOTE(PK_RX_MRG, PK_RX_OFFL) },
 
 	/* Packed vectorized, one shared condition fails: both sides fall back. */
 	{ "packed vectorized, AVX2 CPU",
@@ -478,6 +516,7 @@ test_table_covers_every_callback(void **state)
  */
 static const uint64_t sweep_offloads[] = { 0, SCATTER, LRO, TCP_CKSUM, UDP_CKSUM, VLAN_STRIP,
 	SCATTER | VLAN_STRIP };
+static const uint64_t sweep_tx_offloads[] = { 0, TX_MULTI_SEGS, TX_TCP_CKSUM, TX_VLAN };
 static const uint16_t sweep_simd[] = { RTE_VECT_SIMD_DISABLED, RTE_VECT_SIMD_128, RTE_VECT_SIMD_256,
 	RTE_VECT_SIMD_512 };
 static const uint64_t sweep_features[] = { V1, INDIRECT, MRG, IN_ORDER, PACKED };
@@ -485,7 +524,7 @@ static const uint64_t sweep_features[] = { V1, INDIRECT, MRG, IN_ORDER, PACKED }
 #define SWEEP_CPUS 3
 #define SWEEP_SIZE                                                                               \
 	((1u << (RTE_DIM(sweep_features) + 2)) * RTE_DIM(sweep_offloads) * RTE_DIM(sweep_simd) * \
-			SWEEP_CPUS)
+			SWEEP_CPUS * RTE_DIM(sweep_tx_offloads))
 
 static void
 sweep_input(unsigned int idx, struct virtio_path_input *in)
@@ -502,6 +541,8 @@ sweep_input(unsigned int idx, struct virtio_path_input *in)
 	idx >>= 2;
 	in->rx_offloads = sweep_offloads[idx % RTE_DIM(sweep_offloads)];
 	idx /= RTE_DIM(sweep_offloads);
+	in->tx_offloads = sweep_tx_offloads[idx % RTE_DIM(sweep_tx_offloads)];
+	idx /= RTE_DIM(sweep_tx_offloads);
 	in->max_simd_bitwidth = sweep_simd[idx % RTE_DIM(sweep_simd)];
 	idx /= RTE_DIM(sweep_simd);
 	cpu = idx % SWEEP_CPUS;
@@ -582,7 +623,8 @@ cond(struct model *m, const char *phrase, bool failed)
 static void
 model_packed(const struct virtio_path_input *in, struct model *m)
 {
-	bool mrg = in->features & MRG, lro = in->rx_offloads & LRO;
+	bool mrg = in->features & MRG, offl = in->rx_offloads & VIRTIO_RX_OFFLOADS_NOT_VEC;
+	bool tx_offl = in->tx_offloads & VIRTIO_TX_OFFLOADS_NOT_VEC;
 	bool shared = in->vectorized && in->cpu_avx512 &&
 			in->max_simd_bitwidth >= RTE_VECT_SIMD_512 && (in->features & V1) &&
 			(in->features & IN_ORDER);
@@ -593,13 +635,14 @@ model_packed(const struct virtio_path_input *in, struct model *m)
 		cond(m, PK_V1, !(in->features & V1));
 		cond(m, PK_IN_ORDER, !(in->features & IN_ORDER));
 		cond(m, PK_RX_MRG, mrg);
-		cond(m, PK_RX_LRO, lro);
+		cond(m, PK_RX_OFFL, offl);
+		cond(m, PK_TX_OFFL, tx_offl);
 	}
-	if (shared && !mrg && !lro)
+	if (shared && !mrg && !offl)
 		m->rx = virtio_recv_pkts_packed_vec;
 	else
 		m->rx = mrg ? virtio_recv_mergeable_pkts_packed : virtio_recv_pkts_packed;
-	m->tx = shared ? virtio_xmit_pkts_packed_vec : virtio_xmit_pkts_packed;
+	m->tx = shared && !tx_offl ? virtio_xmit_pkts_packed_vec : virtio_xmit_pkts_packed;
 }
 
 static void
@@ -608,6 +651,7 @@ model_split(const struct virtio_path_input *in, struct model *m)
 	bool mrg = in->features & MRG, in_order = in->features & IN_ORDER;
 	bool offl = in->rx_offloads & VIRTIO_RX_OFFLOADS_NOT_VEC;
 	bool ind = in->features & INDIRECT;
+	bool tx_offl = in->tx_offloads & VIRTIO_TX_OFFLOADS_NOT_VEC;
 	bool shared = in->vectorized && !in_order && in->max_simd_bitwidth >= RTE_VECT_SIMD_128;
 
 	if (in->vectorized) {
@@ -616,6 +660,7 @@ model_split(const struct virtio_path_input *in, struct model *m)
 		cond(m, SP_RX_MRG, mrg);
 		cond(m, SP_RX_OFFL, offl);
 		cond(m, SP_TX_IND, !ind);
+		cond(m, SP_TX_OFFL, tx_offl);
 	}
 	if (shared && !mrg && !offl)
 		m->rx = in->cpu_avx2 && in->max_simd_bitwidth >= RTE_VECT_SIMD_256 ?
@@ -625,7 +670,7 @@ model_split(const struct virtio_path_input *in, struct model *m)
 		m->rx = virtio_recv_pkts_inorder;
 	else
 		m->rx = mrg ? virtio_recv_mergeable_pkts : virtio_recv_pkts;
-	if (shared && ind)
+	if (shared && ind && !tx_offl)
 		m->tx = virtio_xmit_pkts_vec;
 	else
 		m->tx = in_order ? virtio_xmit_pkts_inorder : virtio_xmit_pkts;

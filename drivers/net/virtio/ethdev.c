@@ -17,6 +17,7 @@
 #include "mp.h"
 #include "mq.h"
 #include "queue_ops.h"
+#include "offloads.h"
 #include "rxtx/rxtx.h"
 #include "stats.h"
 #include "virtio_log.h"
@@ -218,6 +219,8 @@ rx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 		goto fail;
 	rxq->mz = mz;
 	rxq->deferred_start = conf != NULL && conf->rx_deferred_start;
+	rxq->offloads = virtnet_rxq_offloads(port->dev.features,
+					     eth_dev->data->dev_conf.rxmode.offloads);
 	eth_dev->data->rx_queues[q] = rxq;
 	log_ring_size(eth_dev, "Rx", q, RXQ_VQ_INDEX(q), size, nb_desc);
 	return 0;
@@ -262,6 +265,8 @@ tx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 		txq->free_thresh = conf->tx_free_thresh;
 	txq->mz = mz;
 	txq->deferred_start = conf != NULL && conf->tx_deferred_start;
+	txq->offloads = virtnet_txq_offloads(port->dev.features,
+					     eth_dev->data->dev_conf.txmode.offloads);
 	eth_dev->data->tx_queues[q] = txq;
 	log_ring_size(eth_dev, "Tx", q, TXQ_VQ_INDEX(q), size, nb_desc);
 	return 0;
@@ -292,6 +297,7 @@ static int
 dev_configure(struct rte_eth_dev *eth_dev)
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	const struct rte_eth_conf *conf = &eth_dev->data->dev_conf;
 	unsigned int q;
 	int ret;
 
@@ -304,8 +310,14 @@ dev_configure(struct rte_eth_dev *eth_dev)
 	for (q = 0; q < eth_dev->data->nb_tx_queues; q++)
 		tx_queue_release(eth_dev, q);
 	cvq_release(port);
-	port->dev.wanted_features = wanted_features(port);
+	/* Offload features only when asked for: a plain port keeps its fast paths. */
+	port->dev.wanted_features = wanted_features(port) |
+				    virtnet_offload_features(conf->rxmode.offloads,
+							     conf->txmode.offloads);
 	ret = virtio_dev_negotiate(&port->dev);
+	if (ret == 0)
+		ret = virtnet_offload_check(eth_dev->data->name, port->dev.features,
+					    conf->rxmode.offloads, conf->txmode.offloads);
 	if (ret == 0)
 		ret = virtnet_mq_configure(eth_dev);
 	if (ret == 0)
@@ -337,6 +349,11 @@ dev_infos_get(struct rte_eth_dev *eth_dev, struct rte_eth_dev_info *info)
 	info->max_mtu = port->max_mtu;
 	info->rx_offload_capa = mergeable ? RTE_ETH_RX_OFFLOAD_SCATTER : 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	virtnet_offload_capa(port->dev.device_features & (wanted_features(port) |
+		virtnet_offload_features(UINT64_MAX, UINT64_MAX)),
+		&info->rx_offload_capa, &info->tx_offload_capa);
+	if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_LRO)
+		info->max_lro_pkt_size = VIRTIO_MAX_LRO_PKTLEN;
 	info->rx_desc_lim = (struct rte_eth_desc_lim){
 		.nb_max = VIRTQ_MAX_SIZE,
 		.nb_min = 1,
@@ -385,6 +402,7 @@ elect_path(struct rte_eth_dev *eth_dev)
 	struct virtio_path_input in = {
 		.features = port->dev.features,
 		.rx_offloads = eth_dev->data->dev_conf.rxmode.offloads,
+		.tx_offloads = eth_dev->data->dev_conf.txmode.offloads,
 		.vectorized = port->args.vectorized,
 		.in_order_requested = port->ring_devargs && port->args.in_order,
 		.max_simd_bitwidth = rte_vect_get_max_simd_bitwidth(),
@@ -396,6 +414,9 @@ elect_path(struct rte_eth_dev *eth_dev)
 	eth_dev->tx_pkt_burst = port->path.tx;
 	port->rx_path_id = virtnet_rx_path_id(port->path.rx);
 	port->tx_path_id = virtnet_tx_path_id(port->path.tx);
+	/* Only offloads need the pseudo-header checksum written: no prepare otherwise. */
+	eth_dev->tx_pkt_prepare = (in.tx_offloads & VIRTIO_TX_OFFLOADS_NOT_VEC) ?
+					  virtio_xmit_pkts_prepare : NULL;
 	VIRTIO_LOG(NOTICE, "%s: Rx path %s, Tx path %s%s%s%s", eth_dev->data->name,
 		   port->path.rx_name, port->path.tx_name, port->path.note[0] ? " (" : "",
 		   port->path.note, port->path.note[0] ? ")" : "");
@@ -724,6 +745,7 @@ static const struct eth_dev_ops virtnet_ops = {
 	.tx_queue_stop = virtnet_tx_queue_stop,
 	.tx_done_cleanup = virtnet_tx_done_cleanup,
 	.eth_dev_priv_dump = virtnet_priv_dump,
+	.vlan_offload_set = virtnet_vlan_offload_set,
 };
 
 /* The link is whatever the primary last read: the transport is the primary's. */

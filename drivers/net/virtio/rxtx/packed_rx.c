@@ -13,6 +13,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 
+#include "offload.h"
 #include "rxtx.h"
 #include "stats_update.h"
 
@@ -118,6 +119,7 @@ virtio_recv_pkts_packed(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		}
 		len -= hdr_size;
 		virtio_rx_init_pkt(rxq, m, len);
+		virtio_rx_offload_apply(rxq, m);
 		pkts[nb_rx++] = m;
 		bytes += len;
 	}
@@ -211,6 +213,7 @@ virtio_recv_mergeable_pkts_packed(void *queue, struct rte_mbuf **pkts, uint16_t 
 			rxq->stats.errors++;
 			continue;
 		}
+		virtio_rx_offload_apply(rxq, head);
 		pkts[nb_rx++] = head;
 		bytes += head->pkt_len;
 	}

@@ -19,6 +19,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 
+#include "offload.h"
 #include "rxtx.h"
 #include "stats_update.h"
 
@@ -129,7 +130,7 @@ enqueue_one(struct virtnet_txq *txq, struct rte_mbuf *m, uint16_t id, bool pushe
 		struct vring_packed_desc *t = slot->indirect_packed;
 		uint16_t i;
 
-		memset(&slot->hdr, 0, hdr_size);
+		virtio_tx_hdr_write(&slot->hdr, hdr_size, m, txq->offloads);
 		t[0] = (struct vring_packed_desc){
 			.addr = slot_addr + offsetof(struct virtio_tx_slot, hdr),
 			.len = hdr_size,
@@ -148,9 +149,10 @@ enqueue_one(struct virtnet_txq *txq, struct rte_mbuf *m, uint16_t id, bool pushe
 
 	head_flags = 0;
 	if (pushed) {
-		memset(rte_pktmbuf_mtod_offset(m, void *, -(int)hdr_size), 0, hdr_size);
+		virtio_tx_hdr_write(rte_pktmbuf_mtod_offset(m, void *, -(int)hdr_size), hdr_size, m,
+				    txq->offloads);
 	} else {
-		memset(&slot->hdr, 0, hdr_size);
+		virtio_tx_hdr_write(&slot->hdr, hdr_size, m, txq->offloads);
 		*head_slot = vq_packed_take_slot(vq, &avail_bits);
 		write_desc(vq, *head_slot, slot_addr + offsetof(struct virtio_tx_slot, hdr),
 			   hdr_size, id, 0, true);
@@ -193,9 +195,12 @@ xmit(struct virtnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bo
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		struct rte_mbuf *m = pkts[nb_tx];
 		bool pushed, indirect;
-		uint16_t ndescs = virtio_tx_plan(txq, m, &pushed, &indirect);
+		uint16_t ndescs;
 		uint16_t id, head_slot, head_flags;
 
+		if (unlikely(!virtio_tx_offload_apply(txq, &m)))
+			continue;
+		ndescs = virtio_tx_plan(txq, m, &pushed, &indirect);
 		if (unlikely(ndescs == 0)) {
 			/* Could never fit: drop it rather than stall the queue. */
 			txq->stats.errors++;

@@ -55,6 +55,7 @@ struct virtnet_rxq {
 	uint32_t post_len;         /* bytes of each posted buffer, header included */
 	uint16_t refill_thresh;    /* refill once this many descriptors are free */
 	bool mergeable;            /* VIRTIO_NET_F_MRG_RXBUF: packets span buffers */
+	uint8_t offloads;          /* VIRTIO_RXQ_OFF_* (rxtx/offload.h), 0 = none */
 	uint16_t hdr_size;
 	uint16_t queue_id;
 	uint16_t port_id;
@@ -85,6 +86,7 @@ struct virtnet_txq {
 	uint16_t port_id;
 	bool use_indirect; /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	bool in_order;     /* VIRTIO_F_IN_ORDER: packed completions may cover a batch */
+	uint8_t offloads;  /* VIRTIO_TXQ_OFF_* (rxtx/offload.h), 0 = none */
 	uint16_t free_thresh; /* clean up once more descriptors than this are in flight */
 	struct virtnet_queue_stats stats;
 	const struct rte_memzone *mz;
@@ -309,6 +311,12 @@ uint16_t virtio_xmit_pkts_packed(void *txq, struct rte_mbuf **pkts, uint16_t nb_
 /* Split ring, VIRTIO_F_IN_ORDER: buffers complete in the order they were posted. */
 uint16_t virtio_recv_pkts_inorder(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t virtio_xmit_pkts_inorder(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+
+/*
+ * rte_eth_tx_prepare() of a port with Tx offloads (any ring): refuses what the
+ * queue cannot offload (rte_errno ENOTSUP), writes pseudo-header checksums.
+ */
+uint16_t virtio_xmit_pkts_prepare(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 
 /*
  * Posts as many fresh mbufs as the ring has room for. Returns the number

@@ -42,7 +42,7 @@ static void
 select_packed(const struct virtio_path_input *in, struct virtio_path *out)
 {
 	bool mergeable = in->features & VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF);
-	bool vec = in->vectorized, vec_rx = false;
+	bool vec = in->vectorized, vec_rx = false, vec_tx = false;
 
 	if (in->vectorized) {
 		/* Every condition is checked (no short cut) so that the note lists all. */
@@ -58,8 +58,13 @@ select_packed(const struct virtio_path_input *in, struct virtio_path *out)
 			       "packed vectorized: needs in-order (in_order=1)");
 		vec_rx = vec;
 		vec_rx &= require(out, !mergeable, "packed vectorized Rx: needs mrg_rxbuf=0");
-		vec_rx &= require(out, !(in->rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO),
-				  "packed vectorized Rx: not with LRO");
+		vec_rx &= require(out, !(in->rx_offloads & VIRTIO_RX_OFFLOADS_NOT_VEC),
+				  "packed vectorized Rx: not with LRO, checksum or VLAN strip "
+				  "Rx offloads");
+		vec_tx = vec;
+		vec_tx &= require(out, !(in->tx_offloads & VIRTIO_TX_OFFLOADS_NOT_VEC),
+				  "packed vectorized Tx: not with checksum, TSO or VLAN insert "
+				  "Tx offloads");
 	}
 #if VIRTIO_PACKED_VEC_BUILT
 	if (vec_rx)
@@ -71,7 +76,7 @@ select_packed(const struct virtio_path_input *in, struct virtio_path *out)
 	else
 		PATH(rx, virtio_recv_pkts_packed);
 #if VIRTIO_PACKED_VEC_BUILT
-	if (vec)
+	if (vec_tx)
 		PATH(tx, virtio_xmit_pkts_packed_vec);
 	else
 #endif
@@ -98,6 +103,9 @@ select_split(const struct virtio_path_input *in, struct virtio_path *out)
 		vec_tx = vec;
 		vec_tx &= require(out, in->features & VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC),
 				  "split vectorized Tx: needs VIRTIO_RING_F_INDIRECT_DESC");
+		vec_tx &= require(out, !(in->tx_offloads & VIRTIO_TX_OFFLOADS_NOT_VEC),
+				  "split vectorized Tx: not with checksum, TSO or VLAN insert "
+				  "Tx offloads");
 	}
 
 	if (vec_rx && in->cpu_avx2 && in->max_simd_bitwidth >= RTE_VECT_SIMD_256)

@@ -18,6 +18,7 @@ typedef uint16_t (*virtio_burst_t)(void *queue, struct rte_mbuf **pkts, uint16_t
 struct virtio_path_input {
 	uint64_t features;        /* negotiated */
 	uint64_t rx_offloads;     /* RTE_ETH_RX_OFFLOAD_* configured */
+	uint64_t tx_offloads;     /* RTE_ETH_TX_OFFLOAD_* configured */
 	bool vectorized;          /* devarg */
 	bool in_order_requested;  /* devarg */
 	uint16_t max_simd_bitwidth; /* rte_vect_get_max_simd_bitwidth() */
@@ -28,6 +29,11 @@ struct virtio_path_input {
 /* Rx offloads that the vectorized Rx paths do not implement. */
 #define VIRTIO_RX_OFFLOADS_NOT_VEC (RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_TCP_CKSUM | \
 				    RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_VLAN_STRIP)
+
+/* Tx offloads that need the net header filled or the data changed: scalar Tx only. */
+#define VIRTIO_TX_OFFLOADS_NOT_VEC (RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM | \
+				    RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_TSO | \
+				    RTE_ETH_TX_OFFLOAD_VLAN_INSERT)
 
 struct virtio_path {
 	virtio_burst_t rx;

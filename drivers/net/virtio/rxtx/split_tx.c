@@ -94,7 +94,7 @@ enqueue_one(struct virtnet_txq *txq, struct rte_mbuf *m, uint16_t head, uint16_t
 		void *hdr = rte_pktmbuf_mtod_offset(m, uint8_t *, -(int)hdr_size);
 		uint16_t last;
 
-		memset(hdr, 0, hdr_size);
+		virtio_tx_hdr_write(hdr, hdr_size, m, txq->offloads);
 		last = fill_segments(vq, vq->desc, vq->next, head, m);
 		/* The first descriptor starts at the header. */
 		d->addr -= hdr_size;
@@ -103,7 +103,7 @@ enqueue_one(struct virtnet_txq *txq, struct rte_mbuf *m, uint16_t head, uint16_t
 	} else if (indirect) {
 		split_tx_indirect(txq, head, m, d);
 	} else {
-		memset(&slot->hdr, 0, hdr_size);
+		virtio_tx_hdr_write(&slot->hdr, hdr_size, m, txq->offloads);
 		d->addr = slot_addr + offsetof(struct virtio_tx_slot, hdr);
 		d->len = hdr_size;
 		d->flags = VRING_DESC_F_NEXT;
@@ -129,9 +129,12 @@ xmit(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool inorder)
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		struct rte_mbuf *m = pkts[nb_tx];
 		bool pushed, indirect;
-		uint16_t ndescs = virtio_tx_plan(txq, m, &pushed, &indirect);
+		uint16_t ndescs;
 		uint16_t head, tail;
 
+		if (unlikely(!virtio_tx_offload_apply(txq, &m)))
+			continue;
+		ndescs = virtio_tx_plan(txq, m, &pushed, &indirect);
 		if (unlikely(ndescs == 0)) {
 			/* Could never fit: drop it rather than stall the queue. */
 			txq->stats.errors++;

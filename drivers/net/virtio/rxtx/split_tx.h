@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "offload.h"
 #include "rxtx.h"
 
 /* Fills descriptors for the segments of m, starting at descriptor id. */
@@ -37,14 +38,14 @@ fill_segments(struct virtqueue *vq, struct vring_desc *table, const uint16_t *li
  * then one entry per segment. *d becomes the one ring descriptor pointing at it.
  */
 static inline void
-split_tx_indirect(struct virtnet_txq *txq, uint16_t id, const struct rte_mbuf *m,
+split_tx_indirect(struct virtnet_txq *txq, uint16_t id, struct rte_mbuf *m,
 		  struct vring_desc *d)
 {
 	struct virtio_tx_slot *slot = &txq->slots[id];
 	uint64_t slot_addr = virtio_tx_slot_dev_addr(txq, id);
 	struct vring_desc *t = slot->indirect;
 
-	memset(&slot->hdr, 0, txq->hdr_size);
+	virtio_tx_hdr_write(&slot->hdr, txq->hdr_size, m, txq->offloads);
 	t[0].addr = slot_addr + offsetof(struct virtio_tx_slot, hdr);
 	t[0].len = txq->hdr_size;
 	t[0].flags = VRING_DESC_F_NEXT;
