@@ -311,9 +311,10 @@ dev_configure(struct rte_eth_dev *eth_dev)
 		tx_queue_release(eth_dev, q);
 	cvq_release(port);
 	/* Offload features only when asked for: a plain port keeps its fast paths. */
-	port->dev.wanted_features = wanted_features(port) |
-				    virtnet_offload_features(conf->rxmode.offloads,
-							     conf->txmode.offloads);
+	port->dev.wanted_features = (wanted_features(port) |
+				     virtnet_offload_features(conf->rxmode.offloads,
+							      conf->txmode.offloads)) &
+				    ~virtnet_rx_filter_unwanted(eth_dev);
 	ret = virtio_dev_negotiate(&port->dev);
 	if (ret == 0)
 		ret = virtnet_offload_check(eth_dev->data->name, port->dev.features,
@@ -341,13 +342,14 @@ dev_infos_get(struct rte_eth_dev *eth_dev, struct rte_eth_dev_info *info)
 
 	info->max_rx_queues = port->max_queue_pairs;
 	info->max_tx_queues = port->max_queue_pairs;
-	info->max_mac_addrs = 1;
+	info->max_mac_addrs = virtnet_rx_filter_max_mac_addrs(port);
 	info->max_rx_pktlen = port->max_mtu + RTE_ETHER_HDR_LEN;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
 	info->min_mtu = VIRTIO_MIN_MTU;
 	/* No CRC on a virtio link: the only overhead is the Ethernet header. */
 	info->max_mtu = port->max_mtu;
 	info->rx_offload_capa = mergeable ? RTE_ETH_RX_OFFLOAD_SCATTER : 0;
+	info->rx_offload_capa |= virtnet_rx_filter_offload_capa(port);
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	virtnet_offload_capa(port->dev.device_features & (wanted_features(port) |
 		virtnet_offload_features(UINT64_MAX, UINT64_MAX)),
@@ -370,6 +372,7 @@ dev_infos_get(struct rte_eth_dev *eth_dev, struct rte_eth_dev_info *info)
 	info->default_txportconf.ring_size = qmax;
 	info->default_rxportconf.nb_queues = 1;
 	info->default_txportconf.nb_queues = 1;
+	virtnet_rss_infos(port, info);
 	info->speed_capa = port->args.speed == RTE_ETH_SPEED_NUM_UNKNOWN ?
 				   0 : rte_eth_speed_bitflag(port->args.speed, RTE_ETH_LINK_FULL_DUPLEX);
 	return 0;
@@ -529,6 +532,9 @@ dev_start(struct rte_eth_dev *eth_dev)
 			RTE_ETH_QUEUE_STATE_STOPPED : RTE_ETH_QUEUE_STATE_STARTED;
 	/* A multi-queue device starts with one queue pair (spec 5.1.6.5.5). */
 	ret = virtnet_mq_start(eth_dev);
+	/* The device forgot its filters on reset: what ethdev does not replay, we do. */
+	if (ret == 0)
+		ret = virtnet_rx_filter_start(eth_dev);
 	if (ret != 0) {
 		virtio_dev_stop(&port->dev);
 		virtnet_intr_stop(eth_dev);
@@ -643,17 +649,6 @@ mtu_set(struct rte_eth_dev *eth_dev, uint16_t mtu)
 	return 0;
 }
 
-static int
-mac_addr_set(struct rte_eth_dev *eth_dev, struct rte_ether_addr *mac)
-{
-	/* Setting the address the port already has needs no device help. */
-	if (rte_is_same_ether_addr(mac, eth_dev->data->mac_addrs))
-		return 0;
-	VIRTIO_LOG(ERR, "%s: changing the MAC address needs the control queue "
-		   "(VIRTIO_NET_F_CTRL_MAC_ADDR), not supported yet", eth_dev->data->name);
-	return -ENOTSUP;
-}
-
 static void
 rxq_info_get(struct rte_eth_dev *eth_dev, uint16_t q, struct rte_eth_rxq_info *qinfo)
 {
@@ -727,7 +722,19 @@ static const struct eth_dev_ops virtnet_ops = {
 	.xstats_get_by_id = virtnet_xstats_get_by_id,
 	.xstats_get_names_by_id = virtnet_xstats_get_names_by_id,
 	.mtu_set = mtu_set,
-	.mac_addr_set = mac_addr_set,
+	.mac_addr_set = virtnet_mac_addr_set,
+	.mac_addr_add = virtnet_mac_addr_add,
+	.mac_addr_remove = virtnet_mac_addr_remove,
+	.set_mc_addr_list = virtnet_set_mc_addr_list,
+	.promiscuous_enable = virtnet_promiscuous_enable,
+	.promiscuous_disable = virtnet_promiscuous_disable,
+	.allmulticast_enable = virtnet_allmulticast_enable,
+	.allmulticast_disable = virtnet_allmulticast_disable,
+	.vlan_filter_set = virtnet_vlan_filter_set,
+	.rss_hash_update = virtnet_rss_hash_update,
+	.rss_hash_conf_get = virtnet_rss_hash_conf_get,
+	.reta_update = virtnet_rss_reta_update,
+	.reta_query = virtnet_rss_reta_query,
 	.rx_queue_setup = rx_queue_setup,
 	.rx_queue_release = rx_queue_release,
 	.tx_queue_setup = tx_queue_setup,
@@ -820,7 +827,9 @@ virtnet_port_init(struct rte_eth_dev *eth_dev)
 	virtnet_mq_init(port);
 	port->max_mtu = virtnet_config_max_mtu(port);
 	port->queue_max = port->dev.ops->queue_max_size(&port->dev, 0);
-	data->mac_addrs = rte_zmalloc("virtio_mac", RTE_ETHER_ADDR_LEN, 0);
+	virtnet_rss_init(port);
+	/* ethdev indexes up to max_mac_addrs, which CTRL_RX raises. */
+	data->mac_addrs = rte_zmalloc("virtio_mac", RTE_ETHER_ADDR_LEN * VIRTNET_MAX_MAC_ADDRS, 0);
 	if (data->mac_addrs == NULL)
 		return -ENOMEM;
 	if (port->dev.device_features & VIRTIO_BIT(VIRTIO_NET_F_MAC))

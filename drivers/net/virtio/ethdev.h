@@ -10,6 +10,8 @@
 #include <ethdev_driver.h>
 
 #include "devargs.h"
+#include "rss.h"
+#include "rx_filter.h"
 #include "rxtx/select.h"
 #include "virtio_dev.h"
 
@@ -29,7 +31,8 @@
 /* Features that work through the control queue (and need it negotiated). */
 #define VIRTIO_DRIVER_CTRL_FEATURES                                           \
 	(VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ) | VIRTIO_BIT(VIRTIO_NET_F_MQ) |     \
-	 VIRTIO_BIT(VIRTIO_NET_F_CTRL_MAC_ADDR))
+	 VIRTIO_BIT(VIRTIO_NET_F_CTRL_MAC_ADDR) | VIRTIO_BIT(VIRTIO_NET_F_CTRL_RX) |  \
+	 VIRTIO_BIT(VIRTIO_NET_F_CTRL_VLAN) | VIRTIO_BIT(VIRTIO_NET_F_RSS))
 
 struct virtnet_port;
 
@@ -66,6 +69,8 @@ struct virtnet_port {
 	uint8_t rx_path_id;
 	uint8_t tx_path_id;
 	uint16_t queue_max; /* the device's largest ring, read once by the primary */
+	struct virtnet_rx_filter rx_filter; /* what ethdev does not keep for us */
+	struct virtnet_rss rss;
 };
 
 static inline struct virtnet_port *

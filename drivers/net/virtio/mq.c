@@ -63,9 +63,15 @@ virtnet_mq_configure(struct rte_eth_dev *eth_dev)
 	const struct rte_eth_rxmode *rxmode = &eth_dev->data->dev_conf.rxmode;
 	struct rte_eth_dev_data *d = eth_dev->data;
 
-	if (rxmode->mq_mode != RTE_ETH_MQ_RX_NONE) {
+	if (rxmode->mq_mode == RTE_ETH_MQ_RX_RSS) {
+		int ret = virtnet_rss_configure(eth_dev);
+
+		if (ret != 0)
+			return ret;
+	} else if (rxmode->mq_mode != RTE_ETH_MQ_RX_NONE) {
 		VIRTIO_LOG(ERR, "%s: Rx multi-queue mode %d is not supported; use "
-			   "RTE_ETH_MQ_RX_NONE", d->name, rxmode->mq_mode);
+			   "RTE_ETH_MQ_RX_NONE or RTE_ETH_MQ_RX_RSS (with VIRTIO_NET_F_RSS)",
+			   d->name, rxmode->mq_mode);
 		return -ENOTSUP;
 	}
 	if (d->nb_rx_queues != d->nb_tx_queues && configured_pairs(eth_dev) > 1)
@@ -85,6 +91,9 @@ virtnet_mq_start(struct rte_eth_dev *eth_dev)
 
 	if (!virtio_dev_has(&port->dev, VIRTIO_NET_F_MQ))
 		return 0;
+	/* RSS_CONFIG carries the queue count too (max_tx_vq). */
+	if (eth_dev->data->dev_conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS)
+		return virtnet_rss_start(eth_dev);
 	ret = virtio_cvq_command(&port->dev, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET,
 				 &pairs, sizeof(pairs));
 	if (ret != 0)
