@@ -143,7 +143,7 @@ refuse(const struct virtnet_port *port, const char *what)
 	VIRTIO_LOG(ERR, "%s: %s needs VIRTIO_NET_F_RSS, which the device does not offer%s",
 		   port->dev.name, what,
 		   port->dev.ops->ctrl_command != NULL ?
-			   " (virtio-user never does: the vhost backend would not steer)" : "");
+			   " (virtio-user never offers it: the vhost backend would not steer)" : "");
 	return -ENOTSUP;
 }
 

@@ -37,11 +37,15 @@ offered(const struct virtnet_port *port, unsigned int bit)
 static int
 refuse(const struct virtnet_port *port, const char *op, const char *feature)
 {
+	bool user = port->dev.ops->ctrl_command != NULL;
+	bool cq = (port->dev.device_features & VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ)) != 0;
+	const char *hint = "";
+
+	if (user)
+		hint = cq ? " (virtio-user never offers it: the vhost backend would not honour it)" :
+			    " (virtio-user: devarg cq=1)";
 	VIRTIO_LOG(ERR, "%s: %s needs %s and the control queue, which the device does not "
-		   "offer%s", port->dev.name, op, feature,
-		   port->dev.ops->ctrl_command != NULL ?
-			   " (virtio-user offers neither Rx mode, MAC table nor VLAN filter: the "
-			   "vhost backend would not honour them)" : "");
+		   "offer%s", port->dev.name, op, feature, hint);
 	return -ENOTSUP;
 }
 
@@ -70,9 +74,18 @@ rx_mode(struct rte_eth_dev *eth_dev, uint8_t cmd, bool on, const char *op)
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
 	uint8_t value = on ? 1 : 0;
+	bool now = cmd == VIRTIO_NET_CTRL_RX_PROMISC ? eth_dev->data->promiscuous != 0 :
+						      eth_dev->data->all_multicast != 0;
 
-	if (!usable(port, VIRTIO_NET_F_CTRL_RX))
+	if (!usable(port, VIRTIO_NET_F_CTRL_RX)) {
+		/*
+		 * ethdev calls with the mode it already has only when it replays
+		 * it after start (it ignores -ENOTSUP there): not worth a line.
+		 */
+		if (on == now)
+			return -ENOTSUP;
 		return refuse(port, op, "VIRTIO_NET_F_CTRL_RX");
+	}
 	/* Stopped: ethdev keeps the flag and replays it through this op after start. */
 	if (!port->started)
 		return 0;
