@@ -316,6 +316,10 @@ dev_configure(struct rte_eth_dev *eth_dev)
 							      conf->txmode.offloads)) &
 				    ~virtnet_rx_filter_unwanted(eth_dev);
 	ret = virtio_dev_negotiate(&port->dev);
+	/* Queue pairs beyond the first and the control queue exist only after FEATURES_OK. */
+	if (ret == 0 && virtio_dev_has(&port->dev, VIRTIO_NET_F_MQ) &&
+	    port->dev.ops->ctrl_command == NULL)
+		ret = virtio_dev_features_ok(&port->dev);
 	if (ret == 0)
 		ret = virtnet_offload_check(eth_dev->data->name, port->dev.features,
 					    conf->rxmode.offloads, conf->txmode.offloads);

@@ -61,29 +61,51 @@ virtio_dev_negotiate(struct virtio_dev *dev)
 	return 0;
 }
 
-int
-virtio_dev_start(struct virtio_dev *dev, struct virtqueue **queues, unsigned int nb_queues)
+/* Reset, ACKNOWLEDGE|DRIVER, the features, FEATURES_OK checked; *status as it ends. */
+static int
+features_handshake(struct virtio_dev *dev, uint8_t *status)
 {
-	uint8_t status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
-	unsigned int i;
 	int ret;
 
+	*status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
 	dev->ops->reset(dev);
 	ret = set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE);
 	if (ret == 0)
-		ret = set_status(dev, status);
+		ret = set_status(dev, *status);
 	if (ret == 0)
 		ret = dev->ops->set_features(dev, dev->features);
 	/* Legacy devices have no FEATURES_OK handshake (spec 2.1.2). */
 	if (ret == 0 && virtio_dev_has(dev, VIRTIO_F_VERSION_1)) {
-		status |= VIRTIO_STATUS_FEATURES_OK;
-		ret = set_status(dev, status);
+		*status |= VIRTIO_STATUS_FEATURES_OK;
+		ret = set_status(dev, *status);
 		if (ret == 0 && !(dev->ops->get_status(dev) & VIRTIO_STATUS_FEATURES_OK)) {
 			VIRTIO_LOG(ERR, "%s: device refused the features 0x%" PRIx64
 				   " (FEATURES_OK not kept)", dev->name, dev->features);
 			ret = -EIO;
 		}
 	}
+	return ret;
+}
+
+int
+virtio_dev_features_ok(struct virtio_dev *dev)
+{
+	uint8_t status;
+	int ret = features_handshake(dev, &status);
+
+	if (ret != 0)
+		dev->ops->reset(dev);
+	return ret;
+}
+
+int
+virtio_dev_start(struct virtio_dev *dev, struct virtqueue **queues, unsigned int nb_queues)
+{
+	uint8_t status;
+	unsigned int i;
+	int ret;
+
+	ret = features_handshake(dev, &status);
 	/* A reset forgot the vectors: program them again each time. */
 	if (ret == 0 && dev->ops->set_config_vector != NULL)
 		ret = dev->ops->set_config_vector(dev, dev->config_vector);

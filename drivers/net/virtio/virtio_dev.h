@@ -93,6 +93,14 @@ int virtio_dev_init(struct virtio_dev *dev);
 int virtio_dev_negotiate(struct virtio_dev *dev);
 
 /*
+ * Reset, then the feature handshake up to FEATURES_OK (checked), no further:
+ * a device may lay out its virtqueues by the features (QEMU adds the queue
+ * pairs of VIRTIO_NET_F_MQ and moves the control queue after them only
+ * then), so queue sizes are read after this (spec 3.1.1 step 7).
+ */
+int virtio_dev_features_ok(struct virtio_dev *dev);
+
+/*
  * Full bring-up for start: reset, ACKNOWLEDGE|DRIVER, features, FEATURES_OK
  * (checked), the configuration vector and the given queues programmed (each
  * with its vq->msix_vector), the control queue if any, then DRIVER_OK.
