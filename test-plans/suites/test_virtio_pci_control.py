@@ -20,6 +20,7 @@ prints DONE-K.
 
 import os
 import re
+import time
 
 import pytest
 from scapy.layers.inet import IP, UDP
@@ -69,13 +70,15 @@ while true; do
 	QUIT)
 		tp stop
 		tp_quit
+		cp "$TP_LOG" $DIR/
 		echo DONE-$k
 		;;
 	START*)
 		set -- $first
 		name=$2
 		shift 2
-		tp_start $DIR/$name.log -l 0,1 -a __BDF__ --log-level=pmd.net.virtio*:info \
+		# The log stays in the guest (9p is slow to poll); snapshots go to $DIR.
+		tp_start /tmp/$name.log -l 0,1 -a __BDF__ --log-level=pmd.net.virtio*:info \
 			-- --forward-mode=rxonly --rxq=__Q__ --txq=__Q__ --total-num-mbufs=4096 "$@"
 		tp_wait 'testpmd> ' 120
 		tp "set verbose 1"
@@ -89,12 +92,9 @@ while true; do
 		echo READY-$k
 		wait_file $DIR/expect-$k 120
 		wait_rx 0 "$(cat $DIR/expect-$k)" 30 || true
-		tp "show port xstats 0"
-		sync_tp
 		cp "$TP_LOG" $DIR/snap-$k.log
+		# The next step's commands and sync come after this in testpmd's order.
 		tp "clear port stats 0"
-		tp "clear port xstats 0"
-		sync_tp
 		echo DONE-$k
 		;;
 	esac
@@ -139,16 +139,19 @@ class Driver:
 
     def control(self, line):
         k = self.k
+        t0 = time.monotonic()
         self._write(f"step-{k}", line + "\n")
         self.vm.wait_for(rf"^DONE-{k}$", BOOT_TIMEOUT if line.startswith("START") else
                          STEP_TIMEOUT)
         self.k += 1
+        print(f"step {k} {line}: {time.monotonic() - t0:.1f} s")
         if line.startswith("START"):
             self.offset = 0
 
     def step(self, commands, frames, expect):
         """Runs testpmd commands, sends frames, returns (log segment, [(queue, src, dst)])."""
         k = self.k
+        t0 = time.monotonic()
         self._write(f"step-{k}", "".join(c + "\n" for c in commands))
         self.vm.wait_for(rf"^READY-{k}$", STEP_TIMEOUT)
         write_pcap(self.lab.path("send.pcap"), frames)
@@ -156,6 +159,7 @@ class Driver:
         self._write(f"expect-{k}", str(expect))
         self.vm.wait_for(rf"^DONE-{k}$", STEP_TIMEOUT)
         self.k += 1
+        print(f"step {k} {commands[:1]}: {time.monotonic() - t0:.1f} s")
         text = open(self.lab.path(f"snap-{k}.log"), encoding="utf-8", errors="replace").read()
         seg, self.offset = text[self.offset:], len(text)
         return seg, received(seg)
@@ -200,6 +204,9 @@ def test_pci_control_queue(vm_lab):
         vm.start(guest_script(vm_lab, f"bash {GUEST_BIND} {BDF} uio_pci_generic\n"
                               + GUEST_LOOP))
         d = Driver(vm_lab, vm, peer)
+        t0 = time.monotonic()
+        vm.wait_for("^VMH-.*-BEGIN", BOOT_TIMEOUT)
+        print(f"boot: {time.monotonic() - t0:.1f} s")
         run_steps(d)
         d.control("END")
         res = vm.wait(BOOT_TIMEOUT)
@@ -222,9 +229,6 @@ def run_steps(d):
 
     # (b) RSS: testpmd configures RTE_ETH_MQ_RX_RSS; the VLAN filter offload too.
     d.control("START rss --enable-hw-vlan-filter")
-    seg, got = d.step([], flows(64), 64)
-    assert len(got) == 64 and sorted(queue_counts(got)) == list(range(QUEUES)), \
-        (queue_counts(got), seg[-2000:])
     cmds = reta_commands(3) + [
         "port config all rss udp",
         f"port config 0 rss-hash-key ipv4-udp {KEY}",
