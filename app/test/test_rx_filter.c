@@ -438,7 +438,10 @@ enotsup_without_feature(void **state)
 	env_start(e);
 	assert_int_equal(virtnet_vlan_filter_set(&e->eth_dev, 5, 1), -ENOTSUP);
 	assert_true(virtnet_rx_filter_offload_capa(&e->port) == RTE_ETH_RX_OFFLOAD_VLAN_FILTER);
+	/* Switching the filter on later (vlan_offload_set) cannot reach the device. */
+	assert_int_equal(virtnet_vlan_filter_offload_set(&e->eth_dev), 0);
 	e->data.dev_conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
+	assert_int_equal(virtnet_vlan_filter_offload_set(&e->eth_dev), -ENOTSUP);
 	assert_int_equal(virtnet_rx_filter_unwanted(&e->eth_dev), 0);
 	assert_int_equal(e->log.n, 0);
 	env_free(e);

@@ -143,6 +143,12 @@ virtnet_vlan_offload_set(struct rte_eth_dev *eth_dev, int mask)
 	bool strip = rx_offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
 	uint16_t q;
 
+	if (mask & RTE_ETH_VLAN_FILTER_MASK) {
+		int ret = virtnet_vlan_filter_offload_set(eth_dev);
+
+		if (ret != 0)
+			return ret;
+	}
 	if (!(mask & RTE_ETH_VLAN_STRIP_MASK))
 		return 0;
 	/* The burst function was elected at start: a vectorized one cannot strip. */

@@ -280,6 +280,22 @@ virtnet_vlan_filter_set(struct rte_eth_dev *eth_dev, uint16_t vlan_id, int on)
 }
 
 int
+virtnet_vlan_filter_offload_set(struct rte_eth_dev *eth_dev)
+{
+	struct virtnet_port *port = virtnet_port_of(eth_dev);
+	bool want = eth_dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
+
+	if (want == usable(port, VIRTIO_NET_F_CTRL_VLAN))
+		return 0;
+	if (!offered(port, VIRTIO_NET_F_CTRL_VLAN))
+		return refuse(port, "the VLAN filter", "VIRTIO_NET_F_CTRL_VLAN");
+	VIRTIO_LOG(ERR, "%s: the VLAN filter is switched at configure (the device learns it "
+		   "with the features): set RTE_ETH_RX_OFFLOAD_VLAN_FILTER in rxmode.offloads "
+		   "and configure the port again", eth_dev->data->name);
+	return -ENOTSUP;
+}
+
+int
 virtnet_rx_filter_start(struct rte_eth_dev *eth_dev)
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);

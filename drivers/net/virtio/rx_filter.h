@@ -45,6 +45,12 @@ uint64_t virtnet_rx_filter_offload_capa(const struct virtnet_port *port);
  */
 uint64_t virtnet_rx_filter_unwanted(const struct rte_eth_dev *eth_dev);
 
+/*
+ * vlan_offload_set with RTE_ETH_VLAN_FILTER_MASK: CTRL_VLAN is negotiated at
+ * configure, so the filter cannot be switched while configured otherwise.
+ */
+int virtnet_vlan_filter_offload_set(struct rte_eth_dev *eth_dev);
+
 /* After DRIVER_OK: sends the MAC tables and VLAN ids ethdev does not replay. */
 int virtnet_rx_filter_start(struct rte_eth_dev *eth_dev);
 
