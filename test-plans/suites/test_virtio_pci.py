@@ -182,8 +182,9 @@ def check_device_limits(log, limited):
         assert speeds and all(s.strip() == "25 Gbps" for s in speeds), speeds
         assert refused == ["4000"] and mtus[-1] == "4000", (refused, mtus)
     else:
-        # Without VIRTIO_NET_F_MTU the driver's own limit (9714) allows 4001.
-        assert not refused and mtus[-1] == "4000", (refused, mtus)
+        # Without VIRTIO_NET_F_MTU the port's limit is the driver's own (9714);
+        # whether 4000 fits the Rx buffers is another matter (mrg_rxbuf=off).
+        assert not refused, (refused, mtus)
 
 
 def forward_stats(log):
