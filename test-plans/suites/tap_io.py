@@ -7,8 +7,9 @@
 
 Opens a raw packet socket on the interface, prints READY, then obeys lines on
 stdin: "send" transmits every frame of the --send pcap, "dump" writes the
-frames received so far that carry the suites' test tag (pcaps.MAGIC) to --out
-and exits. Frames we sent ourselves and kernel chatter are not captured.
+frames received so far that carry the suites' test tag (pcaps.MAGIC), or
+whose Ethernet type is one of --ethertype, to --out and exits. Frames we sent
+ourselves and other kernel chatter are not captured.
 """
 
 import argparse
@@ -30,7 +31,10 @@ def main():
     ap.add_argument("--iface", required=True)
     ap.add_argument("--send", help="pcap whose frames 'send' transmits")
     ap.add_argument("--out", required=True, help="pcap 'dump' writes")
+    ap.add_argument("--ethertype", action="append", default=[],
+                    help="also capture frames of this Ethernet type (e.g. 0x8035, RARP)")
     args = ap.parse_args()
+    types = {int(t, 0).to_bytes(2, "big") for t in args.ethertype}
 
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     sock.bind((args.iface, 0))
@@ -41,7 +45,7 @@ def main():
         ready, _, _ = select.select([sock, sys.stdin], [], [])
         if sock in ready:
             frame, addr = sock.recvfrom(65536)
-            if addr[2] != PACKET_OUTGOING and MAGIC in frame:
+            if addr[2] != PACKET_OUTGOING and (MAGIC in frame or frame[12:14] in types):
                 got.append(frame)
         if sys.stdin in ready:
             cmd = sys.stdin.readline().strip()

@@ -92,11 +92,11 @@ echo GUEST-FORWARDING
 class TapPeer:
     """tap_io.py in the tap's namespace: sends pcap frames, captures tagged ones."""
 
-    def __init__(self, vm_lab, netns, iface, send_pcap, out_pcap):
+    def __init__(self, vm_lab, netns, iface, send_pcap, out_pcap, extra=()):
         self.out = out_pcap
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", netns, "/usr/bin/python3", TAP_IO, "--iface", iface,
-             "--send", send_pcap, "--out", out_pcap],
+             "--send", send_pcap, "--out", out_pcap, *extra],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout.readline().strip() == "READY"
 

@@ -197,7 +197,8 @@ def reta_commands(queue):
 def test_pci_control_queue(vm_lab):
     ns = quiet_netns(vm_lab, "pcicq")
     tap = vm_lab.create_tap("vcq0", netns=ns, multi_queue=True)
-    peer = TapPeer(vm_lab, ns, tap, vm_lab.path("send.pcap"), vm_lab.path("unused.pcap"))
+    peer = TapPeer(vm_lab, ns, tap, vm_lab.path("send.pcap"), vm_lab.path("rarp.pcap"),
+                   extra=["--ethertype", "0x8035"])
     try:
         nic = VmNic("06.0", backend="tap", ifname=tap, mode="modern", queues=QUEUES,
                     mac=PORT_MAC, extra=",rss=on")
@@ -211,9 +212,31 @@ def test_pci_control_queue(vm_lab):
         run_steps(d)
         d.control("END")
         res = vm.wait(BOOT_TIMEOUT)
+        rarps = peer.dump()
     finally:
         peer.kill()
     assert res.returncode == 0, res.output[-3000:]
+    check_announce(d, rarps)
+
+
+def check_announce(d, rarps):
+    """Guest announce: a RARP for the address the guest set, not only QEMU's own.
+
+    QEMU's announce_self sends RARPs for the device's configured address
+    itself; only the driver knows the address set with mac_addr set, so a
+    RARP from NEW_MAC can only come from the driver.
+    """
+    ours = [f for f in rarps if f[6:12] == bytes.fromhex(NEW_MAC.replace(":", ""))]
+    assert ours, [f[:42].hex() for f in rarps]
+    new = bytes.fromhex(NEW_MAC.replace(":", ""))
+    for f in ours:
+        assert len(f) == 60 and f[:6] == b"\xff" * 6 and f[12:14] == b"\x80\x35", f.hex()
+        # htype 1, ptype IPv4, hlen 6, plen 4, op 3 (reverse request), sha = tha = address.
+        assert f[14:22] == bytes.fromhex("0001080006040003"), f.hex()
+        assert f[22:28] == new and f[32:38] == new, f.hex()
+    log = open(d.lab.path("rss.log"), encoding="utf-8", errors="replace").read()
+    assert f"guest announce: RARP for {NEW_MAC.upper()} sent and acknowledged" in log, \
+        log[-3000:]
 
 
 def run_steps(d):
@@ -276,6 +299,11 @@ def run_steps(d):
     addr = cases((NEW_MAC, 7, None), (PORT_MAC, 2, None))
     seg, got = d.step([f"mac_addr set 0 {NEW_MAC}"], addr, 4)
     assert case_counts(got) == {7: 4}, (case_counts(got), seg[-3000:])
+
+    # (f) Guest announce: QEMU sets VIRTIO_NET_S_ANNOUNCE; the next link query
+    # (uio_pci_generic: no configuration interrupt) sends the RARP and the ack.
+    d.vm.monitor("announce_self")
+    d.step(["show port info 0"], [], 0)
     d.control("QUIT")
     log = open(d.lab.path("rss.log"), encoding="utf-8", errors="replace").read()
     assert "control command" not in log and "refused the RSS" not in log, log

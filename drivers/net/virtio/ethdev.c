@@ -10,6 +10,7 @@
 #include <rte_memzone.h>
 #include <rte_vect.h>
 
+#include "announce.h"
 #include "cvq.h"
 #include "dev_config.h"
 #include "ethdev.h"
@@ -424,6 +425,7 @@ elect_path(struct rte_eth_dev *eth_dev)
 	/* Only offloads need the pseudo-header checksum written: no prepare otherwise. */
 	eth_dev->tx_pkt_prepare = (in.tx_offloads & VIRTIO_TX_OFFLOADS_NOT_VEC) ?
 					  virtio_xmit_pkts_prepare : NULL;
+	virtnet_announce_setup(eth_dev);
 	VIRTIO_LOG(NOTICE, "%s: Rx path %s, Tx path %s%s%s%s", eth_dev->data->name,
 		   port->path.rx_name, port->path.tx_name, port->path.note[0] ? " (" : "",
 		   port->path.note, port->path.note[0] ? ")" : "");
@@ -572,6 +574,9 @@ virtnet_link_update(struct rte_eth_dev *eth_dev)
 						   &status, sizeof(status));
 		if (status & VIRTIO_NET_S_LINK_UP)
 			link.link_status = RTE_ETH_LINK_UP;
+		if ((status & VIRTIO_NET_S_ANNOUNCE) &&
+		    virtio_dev_has(&port->dev, VIRTIO_NET_F_GUEST_ANNOUNCE))
+			virtnet_announce(eth_dev);
 	}
 	return rte_eth_linkstatus_set(eth_dev, &link);
 }

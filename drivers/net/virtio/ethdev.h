@@ -13,6 +13,7 @@
 #include "rss.h"
 #include "rx_filter.h"
 #include "rxtx/select.h"
+#include "rxtx/tx_gate.h"
 #include "virtio_dev.h"
 
 /* Frame sizes from 64 to 9728 bytes, as the stock driver documents. */
@@ -32,7 +33,8 @@
 #define VIRTIO_DRIVER_CTRL_FEATURES                                           \
 	(VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ) | VIRTIO_BIT(VIRTIO_NET_F_MQ) |     \
 	 VIRTIO_BIT(VIRTIO_NET_F_CTRL_MAC_ADDR) | VIRTIO_BIT(VIRTIO_NET_F_CTRL_RX) |  \
-	 VIRTIO_BIT(VIRTIO_NET_F_CTRL_VLAN) | VIRTIO_BIT(VIRTIO_NET_F_RSS))
+	 VIRTIO_BIT(VIRTIO_NET_F_CTRL_VLAN) | VIRTIO_BIT(VIRTIO_NET_F_RSS) |    \
+	 VIRTIO_BIT(VIRTIO_NET_F_GUEST_ANNOUNCE))
 
 struct virtnet_port;
 
@@ -71,6 +73,9 @@ struct virtnet_port {
 	uint16_t queue_max; /* the device's largest ring, read once by the primary */
 	struct virtnet_rx_filter rx_filter; /* what ethdev does not keep for us */
 	struct virtnet_rss rss;
+	/* Guest announce (announce.c): the gate on Tx queue 0, one announcer at a time. */
+	struct virtnet_tx_gate tx_gate;
+	bool announcing;
 };
 
 static inline struct virtnet_port *

@@ -77,6 +77,8 @@ struct virtio_tx_slot {
 	} __rte_aligned(16);
 } __rte_aligned(16);
 
+struct virtnet_tx_gate;
+
 struct virtnet_txq {
 	struct virtqueue vq;
 	struct virtio_tx_slot *slots; /* size entries, in device-visible memory */
@@ -91,6 +93,9 @@ struct virtnet_txq {
 	struct virtnet_queue_stats stats;
 	const struct rte_memzone *mz;
 	bool deferred_start;  /* tx_deferred_start: stopped at port start */
+	/* With virtio_xmit_pkts_gated in front (tx_gate.h): the gate, the elected burst. */
+	struct virtnet_tx_gate *gate;
+	uint16_t (*gated_tx)(void *txq, struct rte_mbuf **pkts, uint16_t n);
 };
 
 /* Where a queue lives and whom it belongs to. */
