@@ -387,9 +387,7 @@ static int
 setup(void **state)
 {
 	RTE_SET_USED(state);
-	if (ut_eal_init("test_queue_ops") != 0)
-		return -1;
-	pool = ut_pool_create("qops_pool", 1023, RTE_MBUF_DEFAULT_BUF_SIZE);
+	pool = ut_eal_and_pool("test_queue_ops", 1023);
 	return pool == NULL ? -1 : 0;
 }
 
@@ -397,8 +395,7 @@ static int
 teardown(void **state)
 {
 	RTE_SET_USED(state);
-	rte_mempool_free(pool);
-	ut_eal_fini();
+	ut_eal_and_pool_fini(pool);
 	return 0;
 }
 

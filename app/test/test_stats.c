@@ -598,9 +598,7 @@ static int
 group_setup(void **state)
 {
 	RTE_SET_USED(state);
-	if (ut_eal_init("stats") != 0)
-		return -1;
-	pool = ut_pool_create("ut_stats_pool", POOL_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE);
+	pool = ut_eal_and_pool("stats", POOL_SIZE);
 	collected = calloc(MAX_FRAMES, sizeof(*collected));
 	return pool != NULL && collected != NULL ? 0 : -1;
 }
@@ -610,8 +608,7 @@ group_teardown(void **state)
 {
 	RTE_SET_USED(state);
 	free(collected);
-	rte_mempool_free(pool);
-	ut_eal_fini();
+	ut_eal_and_pool_fini(pool);
 	return 0;
 }
 

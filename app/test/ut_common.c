@@ -75,6 +75,28 @@ ut_eal_fini(void)
 }
 
 struct rte_mempool *
+ut_eal_and_pool(const char *name, unsigned int n)
+{
+	char pool_name[RTE_MEMPOOL_NAMESIZE];
+	struct rte_mempool *mp;
+
+	if (ut_eal_init(name) != 0)
+		return NULL;
+	snprintf(pool_name, sizeof(pool_name), "ut_%s_pool", name);
+	mp = ut_pool_create(pool_name, n, RTE_MBUF_DEFAULT_BUF_SIZE);
+	if (mp == NULL)
+		ut_eal_fini();
+	return mp;
+}
+
+void
+ut_eal_and_pool_fini(struct rte_mempool *pool)
+{
+	rte_mempool_free(pool);
+	ut_eal_fini();
+}
+
+struct rte_mempool *
 ut_pool_create(const char *name, unsigned int n, uint16_t data_room)
 {
 	struct rte_mempool *mp;

@@ -32,6 +32,14 @@
 int ut_eal_init(const char *name);
 void ut_eal_fini(void);
 
+/*
+ * The usual group setup of a test binary: EAL for `name`, then a pool of
+ * `n` default-sized mbufs (named after the binary). NULL on failure, with
+ * the message printed; ut_eal_and_pool_fini() undoes both.
+ */
+struct rte_mempool *ut_eal_and_pool(const char *name, unsigned int n);
+void ut_eal_and_pool_fini(struct rte_mempool *pool);
+
 /* A pktmbuf pool without per-lcore cache, so that in-use counts are exact. */
 struct rte_mempool *ut_pool_create(const char *name, unsigned int n, uint16_t data_room);
 
