@@ -106,6 +106,17 @@ class Lab:
         self.dir = tempfile.mkdtemp(prefix="vpmd-", dir="/tmp")
         self.prefixes = []
         self.procs = []
+        # A driver built with sanitizers (dpdk-launch preloads the ASan runtime) writes
+        # its reports here; teardown fails the test if there are any. The stock
+        # testpmd processes ignore these variables.
+        self.sanitizer_log = os.path.join(self.dir, "sanitizer")
+        self.env = dict(os.environ)
+        self.env["ASAN_OPTIONS"] = ":".join(filter(None, [
+            os.environ.get("ASAN_OPTIONS", ""), f"log_path={self.sanitizer_log}",
+            "detect_leaks=1", "halt_on_error=1"]))
+        self.env["UBSAN_OPTIONS"] = ":".join(filter(None, [
+            os.environ.get("UBSAN_OPTIONS", ""), f"log_path={self.sanitizer_log}",
+            "print_stacktrace=1"]))
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -127,7 +138,8 @@ class Lab:
         if mem:
             argv += ["-m", str(mem)]
         argv += list(eal) + list(extra_eal) + ["--", "-i"] + list(app)
-        tp = Testpmd(argv, f"{len(self.procs)}-{role}", self.dir, timeout=timeout)
+        tp = Testpmd(argv, f"{len(self.procs)}-{role}", self.dir, timeout=timeout,
+                     env=self.env)
         tp.prefix = prefix
         self.procs.append(tp)
         if wait:
@@ -165,14 +177,25 @@ class Lab:
                                                            "-m", str(mem)]
         argv += list(eal) + (["--single-file-segments"] + STOCK_EAL if ours else [])
         argv += ["--"] + list(app_args)
-        proc = Testpmd(argv, f"{len(self.procs)}-{role}", self.dir)
+        proc = Testpmd(argv, f"{len(self.procs)}-{role}", self.dir, env=self.env)
         proc.prefix = prefix
         self.procs.append(proc)
         return proc
 
+    def sanitizer_reports(self):
+        """Reports the sanitizers wrote so far (empty for a build without them)."""
+        reports = []
+        for f in sorted(glob.glob(self.sanitizer_log + ".*")):
+            with open(f, encoding="utf-8", errors="replace") as fh:
+                reports.append(f"{os.path.basename(f)}:\n{fh.read()}")
+        return reports
+
     def teardown(self):
         for tp in reversed(self.procs):     # clients before their backend
             tp.kill()
+        reports = self.sanitizer_reports()
+        for r in reports:
+            print(r)
         for tp in self.procs:
             # Shown by pytest only when the test failed. The vhost library's
             # protocol trace is left out: it is in the log file.
@@ -192,6 +215,9 @@ class Lab:
             print(f"artifacts kept in {self.dir}")
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+        if reports:
+            pytest.fail(f"{len(reports)} sanitizer report(s) from the driver under "
+                        f"test; the first:\n{reports[0][:4000]}", pytrace=False)
 
 
 @pytest.fixture(scope="session", autouse=True)
