@@ -712,36 +712,9 @@ def test_vectorized_fallback_logged(lab, devargs, eal, rx, tx, reason):
 
 
 # --------------------------------------------------------------------------
-# Test case 7: bad devargs are refused, naming the key and the value
+# Test case 7: bad devargs are refused, naming the key and the value:
+# moved to test_bad_input.py (one testpmd for the whole table, no backend)
 # --------------------------------------------------------------------------
-
-# (id, devargs after 'virtio_user0,' with SOCK for the live socket,
-#  strings that must appear together on one output line,
-#  why the stock driver fails the case, or None if it passes)
-BAD_DEVARGS = [
-    ("queue_size-not-pow2", "path=SOCK,queue_size=100", ["queue_size", "100"],
-     "says 'split virtqueue size is not power of 2' without key or value"),
-    ("queue_size-zero", "path=SOCK,queue_size=0", ["queue_size", "0"],
-     "says 'virtqueue does not exist'"),
-    ("queue_size-too-big", "path=SOCK,queue_size=65536", ["queue_size", "65536"],
-     "says 'virtqueue does not exist'"),
-    ("queue_size-255-split", "path=SOCK,packed_vq=0,queue_size=255",
-     ["queue_size", "255"],
-     "says 'split virtqueue size is not power of 2' without key or value"),
-    ("mac-garbage", "path=SOCK,mac=zz:00:00:00:00:00", ["mac", "zz:00:00:00:00:00"],
-     "accepts it and uses a random MAC"),
-    ("mrg_rxbuf-2", "path=SOCK,mrg_rxbuf=2", ["mrg_rxbuf", "2"],
-     "accepts it"),
-    ("speed-negative", "path=SOCK,speed=-1", ["speed", "-1"],
-     "says 'Failed to parse speed' without the value"),
-    ("unknown-key", "path=SOCK,bogus=1", ["bogus"],
-     "says 'error when parsing param' without the key"),
-    ("path-missing", f"mac={VIRTIO_MAC}", ["path"], None),
-    ("path-empty", f"path=,mac={VIRTIO_MAC}", ["path"],
-     "tries to connect to '' and does not name the key"),
-    ("path-no-socket", "path=SOCKDIR/missing.sock", ["SOCKDIR/missing.sock"], None),
-]
-
 
 def line_names(output, needles):
     """The first output line that contains every needle as a whole token."""
@@ -751,31 +724,6 @@ def line_names(output, needles):
         if all(p.search(line) for p in pats):
             return line
     return None
-
-
-@pytest.mark.parametrize("devargs,needles", [
-    pytest.param(d, n, id=i, marks=[xfail_stock(why)] if why else [])
-    for i, d, n, why in BAD_DEVARGS])
-def test_bad_devargs(lab, devargs, needles):
-    sock = lab.path("vhost.sock")
-    lab.vhost([f"net_vhost0,iface={sock}"])
-
-    def fill(s):
-        return s.replace("SOCKDIR", lab.dir).replace("SOCK", sock)
-
-    devargs, needles = fill(devargs), [fill(n) for n in needles]
-    vu = lab.virtio([f"virtio_user0,{devargs}"], wait=False)
-    exited = vu.wait_exit()
-    if not exited:
-        summary = vu.cmd("show port summary all")
-        assert re.search(r"Number of available ports:\s*0\b", summary), \
-            f"a port was created from bad devargs '{devargs}':\n{summary}"
-        vu.quit()
-    else:
-        assert vu.exitstatus != 0, "testpmd exited with 0 on bad devargs"
-    assert not vu.crashed(), f"crash on devargs '{devargs}':\n{vu.tail()}"
-    assert line_names(vu.output, needles), \
-        (f"no output line names {needles} for devargs '{devargs}':\n" + vu.tail(30))
 
 
 # --------------------------------------------------------------------------
