@@ -48,7 +48,7 @@ def bad(key, value, allowed, args=None):
 # (devargs after 'virtio_userN,', the message after 'virtio_userN: ')
 CASES = [
     # path
-    (f"mac=02:00:00:00:00:01", "devarg 'path': not given: it is required, allowed is a "
+    ("mac=02:00:00:00:00:01", "devarg 'path': not given: it is required, allowed is a "
      "vhost-user unix socket or the vhost-net device (/dev/vhost-net)"),
     bad("path", "", A_PATH, "path="),
     bad("path", "/" + "p" * 107, A_PATH, "path=/" + "p" * 107),
