@@ -26,7 +26,6 @@
 
 struct port_run {
 	uint16_t port;
-	unsigned long cycles, c;
 	unsigned long done;
 	uint64_t sent, received, stale;
 	struct rte_mempool *mp;
@@ -91,7 +90,7 @@ main(int argc, char **argv)
 			return 1;
 	before = rte_mempool_in_use_count(mp);
 	for (p = 0; p < nb_ports; p++) {
-		runs[p] = (struct port_run){ .port = p, .cycles = cycles, .mp = mp };
+		runs[p] = (struct port_run){ .port = p, .mp = mp };
 		if (rte_eth_dev_start(p) != 0)
 			return 1;
 	}
