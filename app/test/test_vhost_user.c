@@ -1805,6 +1805,57 @@ test_server_reconnect_missing_feature(void **state)
 	env_finish(e);
 }
 
+/*
+ * server=1, a backend connects and then never answers (found by the fault
+ * tests' hunt for a stalled restart). The driver gives up after its reply
+ * timeout and hangs up at once, so that a backend that reconnects gets a
+ * fresh handshake instead of both sides waiting for ever; the error is
+ * -ETIMEDOUT, never -EAGAIN, which the server code takes for "nobody was
+ * waiting" and would not report. The next backend gets the rings.
+ */
+static void
+test_server_silent_backend_dropped(void **state)
+{
+	struct env *e = *state;
+	struct fake_backend *b2, *b3;
+	bool changed;
+
+	fb_start_client(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	assert_int_equal(env_init_args(e, ",server=1"), 0);
+	env_queues(e, NQ);
+	assert_int_equal(env_driver_ok(e), 0);
+	kill_backend(e, e->b);
+
+	b2 = fb_new_at(e->b->path);
+	fb_rule_add(b2, VU_GET_FEATURES, 1, FB_SILENT, NULL);
+	fb_start_client(b2, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	wait_pending_connection(e);
+	log_set_mark();
+	assert_int_equal(virtio_user_dev_backend_connected(e->dev, &changed), -ETIMEDOUT);
+	assert_false(changed);
+	assert_false(virtio_user_dev_link_up(e->dev));
+	assert_log_has("vhost-user GET_FEATURES failed: no reply within 5 s");
+	/* Hung up already: the backend's thread sees the end (fb_stop fails otherwise). */
+	fb_stop(b2);
+	assert_backend_happy(b2);
+	assert_true(e->dev->ops->connection_lost(e->dev));
+
+	b3 = fb_new_at(e->b->path);
+	fb_start_client(b3, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	wait_pending_connection(e);
+	assert_int_equal(virtio_user_dev_backend_connected(e->dev, &changed), 0);
+	assert_true(changed);
+	assert_true(virtio_user_dev_link_up(e->dev));
+	assert_true(fb_find(b3, 0, VU_SET_VRING_ENABLE, 1, 1) > 0);
+	virtio_user_dev_uninit(e->dev);
+	e->dev_up = false;
+	fb_stop(b3);
+	assert_backend_happy(b3);
+	fb_free(b2);
+	fb_free(b3);
+	env_finish(e);
+}
+
 /* server=1 on a path where a regular file lies: refused, the file left alone. */
 static void
 test_server_path_not_a_socket(void **state)
@@ -1870,6 +1921,7 @@ main(void)
 		T(test_server_reconnect_before_start),
 		T(test_server_reconnect_missing_feature),
 		T(test_server_path_not_a_socket),
+		T(test_server_silent_backend_dropped),
 	};
 
 	return cmocka_run_group_tests_name("vhost_user", tests, group_setup, group_teardown);

@@ -142,6 +142,21 @@ state_of(struct virtio_user_dev *dev)
 	return dev->backend;
 }
 
+/*
+ * A connection we stop using is shut down at once, not left open until the
+ * next one replaces it: the backend sees the end instead of waiting on a
+ * socket we no longer read (net_vhost client=1 then connects again and gets
+ * a fresh handshake). The descriptor itself stays valid, and watched, until
+ * then.
+ */
+static void
+give_up_connection(struct vhost_user *vu)
+{
+	if (!vu->dead && vu->sock >= 0)
+		shutdown(vu->sock, SHUT_RDWR);
+	vu->dead = true;
+}
+
 static int
 fail(struct virtio_user_dev *dev, uint32_t req, int err, const char *what)
 {
@@ -149,8 +164,10 @@ fail(struct virtio_user_dev *dev, uint32_t req, int err, const char *what)
 
 	if (!vu->dead)
 		VIRTIO_LOG(ERR, "%s: vhost-user %s failed: %s", dev->name, request_name(req), what);
-	if (err == EPIPE || err == ECONNRESET || err == ENOTCONN || err == EAGAIN)
-		vu->dead = true;
+	/* A late reply or the rest of a malformed one would be read as the next one. */
+	if (err == EPIPE || err == ECONNRESET || err == ENOTCONN || err == ETIMEDOUT ||
+	    err == EPROTO)
+		give_up_connection(vu);
 	return -(err ? err : EIO);
 }
 
@@ -217,9 +234,10 @@ recv_reply(struct virtio_user_dev *dev, uint32_t req, struct vhost_user_msg *rep
 	int ret;
 
 	ret = recv_exact(vu->sock, reply, VHOST_USER_HDR_SIZE);
+	/* ETIMEDOUT, not EAGAIN: server mode reads EAGAIN as "no backend waiting". */
 	if (ret == -EAGAIN || ret == -EWOULDBLOCK) {
 		snprintf(what, sizeof(what), "no reply within %d s", VHOST_USER_REPLY_TIMEOUT_S);
-		return fail(dev, req, EAGAIN, what);
+		return fail(dev, req, ETIMEDOUT, what);
 	}
 	if (ret < 0)
 		return fail(dev, req, -ret, ret == -ECONNRESET ? "backend closed the connection"
@@ -232,9 +250,7 @@ recv_reply(struct virtio_user_dev *dev, uint32_t req, struct vhost_user_msg *rep
 			 "with %u payload bytes)", reply->request, reply->flags, reply->size, req,
 			 size);
 		/* We cannot know where the next message starts: give up on the socket. */
-		fail(dev, req, EPROTO, what);
-		vu->dead = true;
-		return -EPROTO;
+		return fail(dev, req, EPROTO, what);
 	}
 	ret = recv_exact(vu->sock, &reply->payload, size);
 	if (ret < 0)
