@@ -1322,7 +1322,9 @@ test_reply_wrong_request(void **state)
 
 	fb_rule_add(e->b, VU_GET_PROTOCOL_FEATURES, 1, FB_ANSWER, mut_request_get_features);
 	fb_start(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
-	check_init_fails(e, "vhost-user GET_PROTOCOL_FEATURES failed", "malformed reply");
+	check_init_fails(e, "vhost-user GET_PROTOCOL_FEATURES failed",
+			 "reply field 'request': 1 (GET_FEATURES), expected 15");
+	assert_int_equal(e->dev->backend_errors.bad_reply, 1);
 }
 
 static void
@@ -1332,7 +1334,8 @@ test_reply_without_reply_flag(void **state)
 
 	fb_rule_add(e->b, VU_GET_FEATURES, 1, FB_ANSWER, mut_no_reply_flag);
 	fb_start(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
-	check_init_fails(e, "vhost-user GET_FEATURES failed", "malformed reply");
+	check_init_fails(e, "vhost-user GET_FEATURES failed", "reply field 'flags': 0x1");
+	assert_int_equal(e->dev->backend_errors.bad_reply, 1);
 }
 
 /* The second GET_FEATURES (after setup succeeded) is short: the device is torn down. */
@@ -1343,7 +1346,8 @@ test_reply_short_payload(void **state)
 
 	fb_rule_add(e->b, VU_GET_FEATURES, 2, FB_ANSWER, mut_size_4);
 	fb_start(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
-	check_init_fails(e, "vhost-user GET_FEATURES failed", "size 4");
+	check_init_fails(e, "vhost-user GET_FEATURES failed", "reply field 'size': 4, expected 8");
+	assert_int_equal(e->dev->backend_errors.bad_reply, 1);
 }
 
 /* Runs init + DRIVER_OK against a backend that spoils DRIVER_OK; returns its result. */
@@ -1384,8 +1388,8 @@ test_reply_size_beyond_payload(void **state)
 	fb_rule_add(e->b, VU_SET_FEATURES, 1, FB_ANSWER, mut_size_huge);
 	driver_ok_spoiled(e, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
 	assert_log_has("vhost-user SET_FEATURES failed");
-	assert_log_has("malformed reply");
-	assert_log_has("size 4096");
+	assert_log_has("reply field 'size': 4096, expected 8");
+	assert_int_equal(e->dev->backend_errors.bad_reply, 1);
 	/* Nothing was sent after the bad reply. */
 	assert_int_equal(fb_find(e->b, 0, VU_SET_MEM_TABLE, -1, -1), -1);
 	check_failed_start_undone(e);
@@ -1401,7 +1405,8 @@ test_reply_wrong_version(void **state)
 	fb_rule_add(e->b, VU_SET_VRING_NUM, 2, FB_ANSWER, mut_version_2);
 	driver_ok_spoiled(e, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
 	assert_log_has("vhost-user SET_VRING_NUM failed");
-	assert_log_has("malformed reply");
+	assert_log_has("reply field 'flags'");
+	assert_int_equal(e->dev->backend_errors.bad_reply, 1);
 	assert_int_equal(fb_find(e->b, 0, VU_SET_VRING_ENABLE, -1, 1), -1);
 	check_failed_start_undone(e);
 	env_finish(e);
@@ -1475,15 +1480,23 @@ test_get_vring_base_other_ring(void **state)
 	env_queues(e, NQ);
 	assert_int_equal(env_driver_ok(e), 0);
 
+	ut_log_clock_fake();
 	assert_true(e->dev->ops->get_vring_base(e->dev, 1, &base) < 0);
 	assert_int_equal(base, 0x5a5a); /* not believed */
-	assert_log_has("GET_VRING_BASE");
-	assert_log_has("ring 0");
+	assert_log_has("GET_VRING_BASE failed: reply field 'state.index': ring 0, asked for "
+		       "ring 1");
+	assert_int_equal(e->dev->backend_errors.bad_value, 1);
 
-	/* The stop cannot fail, but it says so. */
+	/*
+	 * The stop cannot fail, but it says so: a second later, once for both
+	 * rings (the second is counted, its message held back by the limit).
+	 */
+	ut_log_clock_advance_s(1);
 	log_set_mark();
 	assert_int_equal(virtio_user_dev_set_status(e->dev, VIRTIO_STATUS_RESET), 0);
+	ut_log_clock_real();
 	assert_log_has("GET_VRING_BASE");
+	assert_int_equal(e->dev->backend_errors.bad_value, 3);
 	assert_int_equal(e->dev->kickfds[0], -1);
 	assert_backend_happy(e->b);
 	env_finish(e);
