@@ -654,7 +654,13 @@ ut_log_text(void)
 unsigned int
 ut_log_count(const char *needle)
 {
-	const char *p = ut_log_text();
+	return ut_count_in(ut_log_text(), needle);
+}
+
+unsigned int
+ut_count_in(const char *text, const char *needle)
+{
+	const char *p = text;
 	unsigned int n = 0;
 
 	while ((p = strstr(p, needle)) != NULL) {

@@ -200,4 +200,7 @@ void ut_log_mark(void);
 const char *ut_log_text(void);
 unsigned int ut_log_count(const char *needle);
 
+/* Occurrences of needle in text. */
+unsigned int ut_count_in(const char *text, const char *needle);
+
 #endif /* UT_COMMON_H */
