@@ -70,7 +70,8 @@ virtnet_config_mac(struct virtnet_port *port, struct rte_ether_addr *mac)
 
 	if (!(port->dev.device_features & VIRTIO_BIT(VIRTIO_NET_F_MAC)))
 		return false;
-	CONFIG_READ(port, mac, mac->addr_bytes);
+	port->dev.ops->read_config(&port->dev, offsetof(struct virtio_net_config, mac),
+				   mac->addr_bytes, RTE_ETHER_ADDR_LEN);
 	if (likely(rte_is_unicast_ether_addr(mac) && !rte_is_zero_ether_addr(mac)))
 		return true;
 	/* Nobody could send to it: as if the device offered no address at all. */
