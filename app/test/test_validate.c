@@ -287,34 +287,6 @@ packed_tx_bad_id(void **state)
 	assert_int_equal(ut_pool_in_use(pool), 0);
 }
 
-/*
- * The split ring's resume base (a new backend takes over the ring): the
- * device's used index when it is within what was in flight, else where we
- * consumed.
- */
-static void
-split_resume_base_bounded(void **state)
-{
-	struct virtio_queue_params p;
-	struct ut_rxq q;
-	struct virtqueue *vq;
-
-	RTE_SET_USED(state);
-	params(&p, false, false, 2 * QUEUE);
-	assert_int_equal(ut_rxq_create(&q, &p, pool), 0);
-	assert_true(virtio_rxq_fill(q.rxq) > 0);
-	vq = &q.rxq->vq;
-	rx_one_good(&q, false, 1);
-	ut_frame_fill(frame, FRAME_LEN, 2);
-	assert_true(fake_rx_deliver(&q.fd, frame, FRAME_LEN, NULL) > 0);
-	/* One consumed, one published and not consumed yet: the device's index. */
-	assert_int_equal(vq_resume_base(vq, false), (uint16_t)(vq->used_cons + 1));
-	fake_used_idx_jump(&q.fd, RING + 1);
-	assert_int_equal(vq_resume_base(vq, false), vq->used_cons);
-	ut_rxq_destroy(&q);
-	assert_int_equal(ut_pool_in_use(pool), 0);
-}
-
 int
 main(void)
 {
@@ -326,7 +298,6 @@ main(void)
 		T(packed_rx_bad_id),
 		T(split_tx_inorder_last_id),
 		T(packed_tx_bad_id),
-		T(split_resume_base_bounded),
 	};
 #undef T
 

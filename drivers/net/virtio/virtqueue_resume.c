@@ -22,21 +22,11 @@
 
 #include "virtqueue.h"
 
-/*
- * Split: the device resumes at the used index it published (spec 2.7.8).
- * An index further ahead than what was in flight is not believed: the new
- * device resumes where we consumed (buffers are filled once more, none is
- * lost), and the datapath counts the bad index when it sees it.
- */
+/* Split: the device resumes at the used index it published (spec 2.7.8). */
 static uint32_t
 split_base(const struct virtqueue *vq)
 {
-	uint16_t used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
-	uint16_t cons = __atomic_load_n(&vq->used_cons, __ATOMIC_ACQUIRE);
-
-	if (unlikely((uint16_t)(used_idx - cons) > (uint16_t)(vq->size - vq->nfree)))
-		return cons;
-	return used_idx;
+	return __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
 }
 
 /* One used descriptor at `slot`: how many slots it stands for, 0 to stop. */
