@@ -6,6 +6,9 @@
 
 VIRTIO_PMD_REPO=$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/..")
 VIRTIO_PMD_BUILD=${VIRTIO_PMD_BUILD:-$VIRTIO_PMD_REPO/build}
+# The same sources with AddressSanitizer and UndefinedBehaviorSanitizer.
+VIRTIO_PMD_SAN_BUILD=${VIRTIO_PMD_SAN_BUILD:-$VIRTIO_PMD_REPO/build-san}
+VIRTIO_PMD_SAN_OPTIONS=(-Db_sanitize=address,undefined)
 
 # run_setup: prepare the machine (idempotent, fast when already done).
 run_setup() {
@@ -23,12 +26,15 @@ for dep in json.load(open(sys.argv[1])):
 PY
 }
 
-# ensure_build: configure the build directory when needed, then compile.
+# ensure_build [DIR [MESON_OPTION...]]: configure DIR (default: the release build
+# directory) with the given options when needed, then compile.
 # "meson setup" when there is no configured build directory; "--reconfigure" only
 # when the directory is broken or was configured against another DPDK version
 # (ninja regenerates by itself when meson files change, but not when DPDK changes).
 ensure_build() {
-	local build=$VIRTIO_PMD_BUILD
+	local build=${1:-$VIRTIO_PMD_BUILD}
+	shift $(($# > 0 ? 1 : 0))
+	local options=("$@")
 	local dpdk_version configured
 	dpdk_version=$(pkg-config --modversion libdpdk 2>/dev/null) || {
 		echo "build: pkg-config does not know libdpdk (run devtools/setup.sh)" >&2
@@ -42,13 +48,13 @@ ensure_build() {
 		cd "$VIRTIO_PMD_REPO" || exit 1
 		if [ ! -f "$build/meson-private/coredata.dat" ]; then
 			echo "build: meson setup $build"
-			meson setup "$build" || exit 1
+			meson setup "${options[@]}" "$build" || exit 1
 		else
 			configured=$(configured_dpdk_version "$build")
 			if [ ! -f "$build/build.ninja" ] ||
 				{ [ -n "$configured" ] && [ "$configured" != "$dpdk_version" ]; }; then
 				echo "build: meson setup --reconfigure $build (DPDK ${configured:-?} -> $dpdk_version)"
-				meson setup --reconfigure "$build" || exit 1
+				meson setup --reconfigure "${options[@]}" "$build" || exit 1
 			fi
 		fi
 		echo "build: ninja -C $build"

@@ -2,11 +2,21 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 The virtio PMD authors
 #
-# The test command: setup, build, unit tests (meson test), functional tests (pytest),
-# kernel-VM tests (pytest -m kernel_vm), docs build, static checks (cppcheck). Every
-# stage runs even when an earlier one failed (the test stages need a successful build;
-# a failed build counts as one failed test). The last line is
-# "N passed, N failed"; the exit status is 0 only when nothing failed.
+# The test command: setup, build (release, and a second build with AddressSanitizer
+# and UndefinedBehaviorSanitizer), unit tests (meson test) in both builds, functional
+# tests (pytest) against the sanitizer build, kernel-VM tests (pytest -m kernel_vm)
+# with the release build, docs build, static checks (cppcheck). Every stage runs even
+# when an earlier one failed (the test stages need a successful build; a failed build
+# counts as one failed test). The last line is "N passed, N failed"; the exit status
+# is 0 only when nothing failed.
+#
+# Why the functional tests run against the sanitizer build: it is the release
+# build's code at the same optimization level plus the checks, so every functional
+# test also proves the driver free of memory errors and undefined behaviour (a report
+# fails the test). Running the suite a second time on the release build would push
+# the command past 30 minutes on a 2-core machine; the release build runs the unit
+# tests, the kernel-VM tests and the main job. VIRTIO_PMD_FUNCTIONAL_BUILD=release
+# runs the functional tests against the release build instead.
 #
 # Extra arguments are passed to pytest (both pytest stages), e.g.:
 #   devtools/run-tests.sh -k loopback
@@ -15,6 +25,8 @@
 #   VIRTIO_PMD_UNIT_TIMEOUT    guard for the whole unit stage in seconds (default 300)
 #   VIRTIO_PMD_PYTEST_TIMEOUT  guard for the whole functional stage (default 1200)
 #   VIRTIO_PMD_VM_TIMEOUT      guard for the whole kernel-VM stage (default 1200)
+#   VIRTIO_PMD_FUNCTIONAL_BUILD  sanitizers (default) or release: the driver the
+#                              functional tests load
 
 set -uo pipefail
 
@@ -24,7 +36,10 @@ cd "$VIRTIO_PMD_REPO" || exit 1
 
 PY=/usr/bin/python3
 BUILD=$VIRTIO_PMD_BUILD
+SAN_BUILD=$VIRTIO_PMD_SAN_BUILD
 TESTLOG=$BUILD/meson-logs/testlog.json
+SAN_TESTLOG=$SAN_BUILD/meson-logs/testlog.json
+DRIVER_SO=drivers/net/virtio/librte_net_virtio.so.23.0
 JUNIT=$BUILD/pytest-junit.xml
 JUNIT_VM=$BUILD/pytest-vm-junit.xml
 summary_args=()
@@ -57,8 +72,27 @@ else
 	summary_args+=(--result build=fail)
 fi
 
+stage "sanitizer build"
+if ensure_build "$SAN_BUILD" "${VIRTIO_PMD_SAN_OPTIONS[@]}"; then
+	san_ok=1
+	stage_done "sanitizer build" ok
+else
+	san_ok=0
+	stage_done "sanitizer build" FAILED
+	summary_args+=(--result build-sanitizers=fail)
+fi
+
+case ${VIRTIO_PMD_FUNCTIONAL_BUILD:-sanitizers} in
+release) functional_so=$BUILD/$DRIVER_SO functional_ok=$build_ok ;;
+sanitizers) functional_so=$SAN_BUILD/$DRIVER_SO functional_ok=$san_ok ;;
+*)
+	echo "VIRTIO_PMD_FUNCTIONAL_BUILD='$VIRTIO_PMD_FUNCTIONAL_BUILD': use sanitizers or release" >&2
+	exit 2
+	;;
+esac
+
 # Never count results left over from an earlier run.
-rm -f "$TESTLOG" "$JUNIT" "$JUNIT_VM"
+rm -f "$TESTLOG" "$SAN_TESTLOG" "$JUNIT" "$JUNIT_VM"
 
 if [ "$build_ok" -eq 1 ]; then
 	stage "unit tests"
@@ -68,10 +102,22 @@ if [ "$build_ok" -eq 1 ]; then
 	[ "$rc" -eq 124 ] && echo "unit tests: stage timed out"
 	summary_args+=(--meson-log "$TESTLOG" --meson-rc "$rc")
 	stage_done "unit tests" "exit $rc"
+fi
 
-	stage "functional tests"
+if [ "$san_ok" -eq 1 ]; then
+	stage "unit tests (sanitizers)"
+	timeout -k 30 "${VIRTIO_PMD_UNIT_TIMEOUT:-300}" \
+		meson test -C "$SAN_BUILD" --print-errorlogs
+	rc=$?
+	[ "$rc" -eq 124 ] && echo "unit tests (sanitizers): stage timed out"
+	summary_args+=(--meson-log "unit-sanitizers=$SAN_TESTLOG" --meson-rc "unit-sanitizers=$rc")
+	stage_done "unit tests (sanitizers)" "exit $rc"
+fi
+
+if [ "$functional_ok" -eq 1 ]; then
+	stage "functional tests ($functional_so)"
 	if [ -d test-plans/suites ]; then
-		timeout -k 30 "${VIRTIO_PMD_PYTEST_TIMEOUT:-1200}" \
+		VIRTIO_PMD_SO=$functional_so timeout -k 30 "${VIRTIO_PMD_PYTEST_TIMEOUT:-1200}" \
 			"$PY" -m pytest test-plans/suites -v -m "not kernel_vm" --junitxml="$JUNIT" \
 			-o cache_dir="$BUILD/.pytest_cache" "$@"
 		rc=$?
@@ -81,7 +127,12 @@ if [ "$build_ok" -eq 1 ]; then
 	else
 		stage_done "functional tests" "none yet (no test-plans/suites)"
 	fi
+else
+	echo
+	echo "functional tests: not run (their build failed)"
+fi
 
+if [ "$build_ok" -eq 1 ]; then
 	# The kernel-VM tests boot the host kernel under QEMU/TCG (devtools/kernel_vm.py).
 	stage "kernel-VM tests"
 	if [ -d test-plans/suites ]; then
@@ -97,7 +148,7 @@ if [ "$build_ok" -eq 1 ]; then
 	fi
 else
 	echo
-	echo "unit, functional and kernel-VM tests: not run (the build failed)"
+	echo "kernel-VM tests: not run (the build failed)"
 fi
 
 stage docs

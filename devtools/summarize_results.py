@@ -8,6 +8,9 @@ number of skipped tests. Exit status is 0 only when nothing failed.
 
 Stages:
   --meson-log FILE --meson-rc RC   meson testlog.json (one JSON object per line)
+  --meson-log LABEL=FILE --meson-rc LABEL=RC
+                                   another meson test run, summarized as "LABEL: ..."
+                                   (e.g. unit-sanitizers=build-san/...); both repeat
   --junit FILE --pytest-rc RC      pytest junit xml
   --junit LABEL=FILE --pytest-rc LABEL=RC
                                    another pytest stage, summarized as "LABEL: ..."
@@ -77,8 +80,8 @@ def tap_cases(stdout):
     return cases
 
 
-def meson_stage(path, rc):
-    st = Stage("unit")
+def meson_stage(path, rc, name="unit"):
+    st = Stage(name)
     if path and os.path.exists(path):
         with open(path, encoding="utf-8", errors="replace") as f:
             for n, raw in enumerate(f, 1):
@@ -159,18 +162,35 @@ def junit_stage(path, rc, name="functional"):
     return st
 
 
-def split_label(value):
-    """'vm=path' -> ('vm', 'path'); a value without a label is 'functional'."""
+def split_label(value, default="functional"):
+    """'vm=path' -> ('vm', 'path'); a value without a label gets the default."""
     m = re.match(r"([a-z][a-z0-9_-]*)=(.*)$", value)
     if m:
         return m.group(1), m.group(2)
-    return "functional", value
+    return default, value
+
+
+def labelled(values, ap, option, default, convert=str):
+    """{label: value} of a repeated [LABEL=]VALUE option."""
+    out = {}
+    for v in values:
+        label, raw = split_label(v, default)
+        try:
+            out[label] = convert(raw)
+        except ValueError:
+            ap.error("bad %s %r" % (option, v))
+    return out
+
+
+def stage_order(default):
+    """The default label first, then the others by name."""
+    return lambda label: (label != default, label)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--meson-log")
-    ap.add_argument("--meson-rc", type=int)
+    ap.add_argument("--meson-log", action="append", default=[], metavar="[LABEL=]FILE")
+    ap.add_argument("--meson-rc", action="append", default=[], metavar="[LABEL=]RC")
     ap.add_argument("--junit", action="append", default=[], metavar="[LABEL=]FILE")
     ap.add_argument("--pytest-rc", action="append", default=[], metavar="[LABEL=]RC")
     ap.add_argument("--result", action="append", default=[], metavar="NAME=OUTCOME",
@@ -186,21 +206,15 @@ def main():
         st = Stage(name)
         st.add(outcome, name)
         # Setup and build come before the test stages, everything else after.
-        (pre if name in ("setup", "build") else post).append(st)
+        (pre if name in ("setup", "build", "build-sanitizers") else post).append(st)
     stages += pre
-    if args.meson_log is not None or args.meson_rc is not None:
-        stages.append(meson_stage(args.meson_log, args.meson_rc))
-    junits, rcs = {}, {}
-    for v in args.junit:
-        label, path = split_label(v)
-        junits[label] = path
-    for v in args.pytest_rc:
-        label, rc = split_label(v)
-        try:
-            rcs[label] = int(rc)
-        except ValueError:
-            ap.error("bad --pytest-rc %r" % v)
-    for label in sorted(set(junits) | set(rcs), key=lambda x: (x != "functional", x)):
+    logs = labelled(args.meson_log, ap, "--meson-log", "unit")
+    mrcs = labelled(args.meson_rc, ap, "--meson-rc", "unit", int)
+    for label in sorted(set(logs) | set(mrcs), key=stage_order("unit")):
+        stages.append(meson_stage(logs.get(label), mrcs.get(label), label))
+    junits = labelled(args.junit, ap, "--junit", "functional")
+    rcs = labelled(args.pytest_rc, ap, "--pytest-rc", "functional", int)
+    for label in sorted(set(junits) | set(rcs), key=stage_order("functional")):
         stages.append(junit_stage(junits.get(label), rcs.get(label), label))
     stages += post
 

@@ -269,83 +269,137 @@ test_good_values(void **state)
 	}
 }
 
+/*
+ * The bad-input table: every case is refused with exactly one message that
+ * names the key, the value and what is allowed. The functional suites run the
+ * same cases through testpmd (test_bad_input.py), where the message must reach
+ * the log unchanged.
+ */
 struct bad_case {
 	const char *args;
 	unsigned int kind;
-	const char *key; /* must appear in the message as 'key' */
-	const char *value; /* must appear as 'value'; NULL when there is none */
+	const char *msg; /* the exact message */
 };
+
+#define A_QSIZE "an integer from 1 to 32768, a power of two on a split ring"
+#define A_QSIZE_SPLIT "a power of two from 1 to 32768 on a split ring (packed_vq=0)"
+#define A_QUEUES "an integer from 1 to 128"
+#define A_MAC "a unicast MAC address written xx:xx:xx:xx:xx:xx"
+#define A_BOOL "0 or 1"
+#define A_SPEED                                                                     \
+	"a link speed in Mbps: 10, 100, 1000, 2500, 5000, 10000, 20000, 25000, 40000, " \
+	"50000, 56000, 100000, 200000, or 4294967295 (unknown)"
+#define A_PATH                                                                        \
+	"a vhost-user unix socket or the vhost-net device (/dev/vhost-net), a path of at " \
+	"most 107 bytes"
+#define A_IFACE "an interface name of 1 to 15 characters"
+#define KEYS_USER                                                                  \
+	"path, mac, cq, queue_size, queues, iface, server, mrg_rxbuf, in_order, packed_vq, " \
+	"speed, vectorized"
+#define KEYS_PCI "speed, vectorized, vdpa"
+#define NO_PATH                                                                         \
+	DEV ": devarg 'path': not given: it is required, allowed is a vhost-user unix socket " \
+	"or the vhost-net device (/dev/vhost-net)"
+
+/* A refused value of `key` (the usual shape). */
+#define BADV(args, kind, key, value, allowed) \
+	{ args, kind, DEV ": devarg '" key "': invalid value '" value "': allowed is " allowed }
+/* A boolean key: 2, yes, -1, true and the empty value are all refused. */
+#define BADB(kind, pre, key)                                     \
+	BADV(pre key "=2", kind, key, "2", A_BOOL),              \
+	BADV(pre key "=yes", kind, key, "yes", A_BOOL),          \
+	BADV(pre key "=-1", kind, key, "-1", A_BOOL),            \
+	BADV(pre key "=true", kind, key, "true", A_BOOL),        \
+	BADV(pre key "=01", kind, key, "01", A_BOOL),            \
+	BADV(pre key "=", kind, key, "", A_BOOL)
 
 static const struct bad_case bad_cases[] = {
-	{ SOCK ",queue_size=0", USER, "queue_size", "0" },
-	{ SOCK ",queue_size=100", USER, "queue_size", "100" },
-	{ SOCK ",queue_size=65536", USER, "queue_size", "65536" },
-	{ SOCK ",queue_size=abc", USER, "queue_size", "abc" },
-	{ SOCK ",queue_size=-1", USER, "queue_size", "-1" },
-	{ SOCK ",queue_size=256k", USER, "queue_size", "256k" },
-	{ SOCK ",queue_size=3", USER, "queue_size", "3" },
-	{ SOCK ",queues=0", USER, "queues", "0" },
-	{ SOCK ",queues=abc", USER, "queues", "abc" },
-	{ SOCK ",queues=-2", USER, "queues", "-2" },
-	{ SOCK ",queues=129", USER, "queues", "129" },
-	{ SOCK ",mac=zz:zz:zz:zz:zz:zz", USER, "mac", "zz:zz:zz:zz:zz:zz" },
-	{ SOCK ",mac=01:00:5e:00:00:01", USER, "mac", "01:00:5e:00:00:01" },
-	{ SOCK ",mac=ff:ff:ff:ff:ff:ff", USER, "mac", "ff:ff:ff:ff:ff:ff" },
-	{ SOCK ",mac=00:00:00:00:00:00", USER, "mac", "00:00:00:00:00:00" },
-	{ SOCK ",mac=00:11:22:33:44", USER, "mac", "00:11:22:33:44" },
-	{ SOCK ",mac=00:11:22:33:44:55:66", USER, "mac", "00:11:22:33:44:55:66" },
-	{ SOCK ",packed_vq=0,queue_size=255", USER, "queue_size", "255" },
-	{ SOCK ",cq=2", USER, "cq", "2" },
-	{ SOCK ",cq=yes", USER, "cq", "yes" },
-	{ SOCK ",cq=-1", USER, "cq", "-1" },
-	{ SOCK ",server=2", USER, "server", "2" },
-	{ SOCK ",server=yes", USER, "server", "yes" },
-	{ SOCK ",server=-1", USER, "server", "-1" },
-	{ SOCK ",mrg_rxbuf=2", USER, "mrg_rxbuf", "2" },
-	{ SOCK ",mrg_rxbuf=yes", USER, "mrg_rxbuf", "yes" },
-	{ SOCK ",mrg_rxbuf=-1", USER, "mrg_rxbuf", "-1" },
-	{ SOCK ",in_order=2", USER, "in_order", "2" },
-	{ SOCK ",in_order=yes", USER, "in_order", "yes" },
-	{ SOCK ",in_order=-1", USER, "in_order", "-1" },
-	{ SOCK ",packed_vq=2", USER, "packed_vq", "2" },
-	{ SOCK ",packed_vq=yes", USER, "packed_vq", "yes" },
-	{ SOCK ",packed_vq=-1", USER, "packed_vq", "-1" },
-	{ SOCK ",vectorized=2", USER, "vectorized", "2" },
-	{ SOCK ",vectorized=yes", USER, "vectorized", "yes" },
-	{ SOCK ",vectorized=-1", USER, "vectorized", "-1" },
-	{ SOCK ",speed=-1", USER, "speed", "-1" },
-	{ SOCK ",speed=12345", USER, "speed", "12345" },
-	{ SOCK ",speed=4294967296", USER, "speed", "4294967296" },
-	{ SOCK ",speed=fast", USER, "speed", "fast" },
-	{ SOCK ",bogus=1", USER, "bogus", NULL },
-	{ "bogus=1", PCI, "bogus", NULL },
-	{ "queue_size=256", USER, "path", NULL },
-	{ "", USER, "path", NULL },
-	{ NULL, USER, "path", NULL },
-	{ "path=", USER, "path", NULL },
-	{ SOCK ",iface=abcdefghijklmnop", USER, "iface", "abcdefghijklmnop" },
-	{ SOCK ",vdpa=1", USER, "vdpa", NULL }, /* a PCI-only key */
-	{ "path=/tmp/x.sock", PCI, "path", NULL }, /* a virtio-user-only key */
-	{ "mac=02:00:00:00:00:01", PCI, "mac", NULL },
-	{ "vdpa=2", PCI, "vdpa", "2" },
-	{ "speed=12345", PCI, "speed", "12345" },
-	{ "vectorized=yes", PCI, "vectorized", "yes" },
+	BADV(SOCK ",queue_size=0", USER, "queue_size", "0", A_QSIZE),
+	BADV(SOCK ",queue_size=100", USER, "queue_size", "100", A_QSIZE_SPLIT),
+	BADV(SOCK ",queue_size=65536", USER, "queue_size", "65536", A_QSIZE),
+	BADV(SOCK ",queue_size=32769", USER, "queue_size", "32769", A_QSIZE),
+	BADV(SOCK ",packed_vq=1,queue_size=32769", USER, "queue_size", "32769", A_QSIZE),
+	BADV(SOCK ",packed_vq=1,queue_size=0", USER, "queue_size", "0", A_QSIZE),
+	BADV(SOCK ",queue_size=abc", USER, "queue_size", "abc", A_QSIZE),
+	BADV(SOCK ",queue_size=-1", USER, "queue_size", "-1", A_QSIZE),
+	BADV(SOCK ",queue_size=256k", USER, "queue_size", "256k", A_QSIZE),
+	BADV(SOCK ",queue_size=99999999999999999999", USER, "queue_size",
+	     "99999999999999999999", A_QSIZE),
+	BADV(SOCK ",queue_size=3", USER, "queue_size", "3", A_QSIZE_SPLIT),
+	BADV(SOCK ",packed_vq=0,queue_size=255", USER, "queue_size", "255", A_QSIZE_SPLIT),
+	BADV(SOCK ",queue_size=1025", USER, "queue_size", "1025", A_QSIZE_SPLIT),
+	BADV(SOCK ",queues=0", USER, "queues", "0", A_QUEUES),
+	BADV(SOCK ",queues=abc", USER, "queues", "abc", A_QUEUES),
+	BADV(SOCK ",queues=-2", USER, "queues", "-2", A_QUEUES),
+	BADV(SOCK ",queues=129", USER, "queues", "129", A_QUEUES),
+	BADV(SOCK ",queues=4294967297", USER, "queues", "4294967297", A_QUEUES),
+	BADV(SOCK ",queues=1.5", USER, "queues", "1.5", A_QUEUES),
+	BADV(SOCK ",mac=zz:zz:zz:zz:zz:zz", USER, "mac", "zz:zz:zz:zz:zz:zz", A_MAC),
+	BADV(SOCK ",mac=01:00:5e:00:00:01", USER, "mac", "01:00:5e:00:00:01", A_MAC),
+	BADV(SOCK ",mac=ff:ff:ff:ff:ff:ff", USER, "mac", "ff:ff:ff:ff:ff:ff", A_MAC),
+	BADV(SOCK ",mac=00:00:00:00:00:00", USER, "mac", "00:00:00:00:00:00", A_MAC),
+	BADV(SOCK ",mac=00:11:22:33:44", USER, "mac", "00:11:22:33:44", A_MAC),
+	BADV(SOCK ",mac=00:11:22:33:44:55:66", USER, "mac", "00:11:22:33:44:55:66", A_MAC),
+	BADV(SOCK ",mac=0011.2233.4455", USER, "mac", "0011.2233.4455", A_MAC),
+	BADB(USER, SOCK ",", "cq"),
+	BADB(USER, SOCK ",", "server"),
+	BADB(USER, SOCK ",", "mrg_rxbuf"),
+	BADB(USER, SOCK ",", "in_order"),
+	BADB(USER, SOCK ",", "packed_vq"),
+	BADB(USER, SOCK ",", "vectorized"),
+	BADV(SOCK ",speed=-1", USER, "speed", "-1", A_SPEED),
+	BADV(SOCK ",speed=-10000", USER, "speed", "-10000", A_SPEED),
+	BADV(SOCK ",speed=12345", USER, "speed", "12345", A_SPEED),
+	BADV(SOCK ",speed=0", USER, "speed", "0", A_SPEED),
+	BADV(SOCK ",speed=4294967296", USER, "speed", "4294967296", A_SPEED),
+	BADV(SOCK ",speed=fast", USER, "speed", "fast", A_SPEED),
+	BADV(SOCK ",speed=10G", USER, "speed", "10G", A_SPEED),
+	BADV(SOCK ",iface=abcdefghijklmnop", USER, "iface", "abcdefghijklmnop", A_IFACE),
+	BADV(SOCK ",iface=", USER, "iface", "", A_IFACE),
+	BADV("path=", USER, "path", "", A_PATH),
+	{ SOCK ",bogus=1", USER,
+	  DEV ": devarg 'bogus': invalid key (value '1'): allowed keys are " KEYS_USER },
+	{ SOCK ",queue-size=64", USER,
+	  DEV ": devarg 'queue-size': invalid key (value '64'): allowed keys are " KEYS_USER },
+	{ SOCK ",vdpa=1", USER,
+	  DEV ": devarg 'vdpa': invalid key (value '1'): only virtio-net PCI devices take it; "
+	  "allowed keys are " KEYS_USER },
+	{ "queue_size=256", USER, NO_PATH },
+	{ "", USER, NO_PATH },
+	{ NULL, USER, NO_PATH },
+	{ SOCK ",cq", USER, DEV ": devarg 'cq': no value (write cq=<value>): allowed is 0 or 1" },
+	/* PCI: only speed, vectorized and vdpa. */
+	{ "bogus=1", PCI,
+	  DEV ": devarg 'bogus': invalid key (value '1'): allowed keys are " KEYS_PCI },
+	{ "path=/tmp/x.sock", PCI,
+	  DEV ": devarg 'path': invalid key (value '/tmp/x.sock'): only virtio-user devices "
+	  "take it; allowed keys are " KEYS_PCI },
+	{ "mac=02:00:00:00:00:01", PCI,
+	  DEV ": devarg 'mac': invalid key (value '02:00:00:00:00:01'): only virtio-user devices "
+	  "take it; allowed keys are " KEYS_PCI },
+	{ "queues=2", PCI,
+	  DEV ": devarg 'queues': invalid key (value '2'): only virtio-user devices "
+	  "take it; allowed keys are " KEYS_PCI },
+	{ "packed_vq=1", PCI,
+	  DEV ": devarg 'packed_vq': invalid key (value '1'): only virtio-user devices "
+	  "take it; allowed keys are " KEYS_PCI },
+	BADB(PCI, "", "vdpa"),
+	BADB(PCI, "", "vectorized"),
+	BADV("speed=12345", PCI, "speed", "12345", A_SPEED),
+	BADV("speed=-1", PCI, "speed", "-1", A_SPEED),
+	BADV("speed=fast", PCI, "speed", "fast", A_SPEED),
+	{ "speed", PCI, DEV ": devarg 'speed': no value (write speed=<value>): allowed is " A_SPEED },
+	/* A key twice: the second value is refused (the stock driver ignores one silently). */
+	BADV(SOCK ",queue_size=256,queue_size=512", USER, "queue_size", "512",
+	     "one value per key ('256' was given first)"),
+	BADV(SOCK ",mrg_rxbuf=0,mrg_rxbuf=1", USER, "mrg_rxbuf", "1",
+	     "one value per key ('0' was given first)"),
+	BADV(SOCK "," SOCK, USER, "path", "/tmp/vhost-user0.sock",
+	     "one value per key ('/tmp/vhost-user0.sock' was given first)"),
+	BADV("speed=1000,vectorized=1,speed=10000", PCI, "speed", "10000",
+	     "one value per key ('1000' was given first)"),
+	BADV("vdpa=0,vdpa=0", PCI, "vdpa", "0", "one value per key ('0' was given first)"),
 };
-
-static void
-check_message(const char *key, const char *value)
-{
-	char quoted[256];
-
-	assert_non_null(memchr(err, '\0', sizeof(err)));
-	assert_true(strncmp(err, DEV ": ", strlen(DEV) + 2) == 0);
-	snprintf(quoted, sizeof(quoted), "'%s'", key);
-	assert_non_null(strstr(err, quoted));
-	if (value != NULL) {
-		snprintf(quoted, sizeof(quoted), "'%s'", value);
-		assert_non_null(strstr(err, quoted));
-	}
-}
 
 static void
 test_bad_values(void **state)
@@ -361,10 +415,9 @@ test_bad_values(void **state)
 				c->kind == PCI ? "pci" : "user");
 		assert_int_equal(parse(c->args, c->kind, &got), -EINVAL);
 		print_message("  -> %s\n", err);
-		check_message(c->key, c->value);
-		/* A refused value comes with what would have been accepted. */
-		if (c->value != NULL)
-			assert_non_null(strstr(err, "allowed"));
+		/* One line: the driver logs it as one message. */
+		assert_null(strchr(err, '\n'));
+		assert_string_equal(err, c->msg);
 	}
 }
 
@@ -385,44 +438,11 @@ test_unknown_key_lists_allowed(void **state)
 	assert_null(strstr(err, "queue_size"));
 }
 
-/*
- * A key given twice is refused; the message must name the key and the value
- * that was refused (the second one), like every other rejection.
- */
-static void
-test_duplicate_key(void **state)
-{
-	static const struct bad_case dups[] = {
-		{ SOCK ",queue_size=256,queue_size=512", USER, "queue_size", "512" },
-		{ SOCK ",mrg_rxbuf=0,mrg_rxbuf=1", USER, "mrg_rxbuf", "1" },
-		{ "speed=1000,vectorized=1,speed=10000", PCI, "speed", "10000" },
-	};
-	unsigned int i;
-
-	RTE_SET_USED(state);
-	for (i = 0; i < RTE_DIM(dups); i++) {
-		struct virtio_devargs got;
-
-		print_message("dup: %s\n", dups[i].args);
-		assert_int_equal(parse(dups[i].args, dups[i].kind, &got), -EINVAL);
-		print_message("  -> %s\n", err);
-		check_message(dups[i].key, NULL);
-		check_message(dups[i].key, dups[i].value);
-	}
-	/* The same path twice is refused as well, even with the same value. */
-	{
-		struct virtio_devargs got;
-
-		assert_int_equal(parse(SOCK "," SOCK, USER, &got), -EINVAL);
-		check_message("path", NULL);
-	}
-}
-
 /* Socket paths up to the sun_path limit (107 bytes) pass; one more byte is refused. */
 static void
 test_path_length(void **state)
 {
-	char args[256], path[128];
+	char args[512], path[128];
 	struct virtio_devargs got;
 
 	RTE_SET_USED(state);
@@ -441,8 +461,9 @@ test_path_length(void **state)
 	snprintf(args, sizeof(args), "path=%s", path);
 	assert_int_equal(parse(args, USER, &got), -EINVAL);
 	print_message("  -> %s\n", err);
-	check_message("path", path);
-	assert_non_null(strstr(err, "107"));
+	snprintf(args, sizeof(args), DEV ": devarg 'path': invalid value '%s': allowed is " A_PATH,
+		 path);
+	assert_string_equal(err, args);
 }
 
 /* A short message buffer truncates, never overflows. */
@@ -474,7 +495,6 @@ main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_unknown_key_lists_allowed),
 		cmocka_unit_test(test_path_length),
-		cmocka_unit_test(test_duplicate_key),
 		cmocka_unit_test(test_small_error_buffer),
 	};
 

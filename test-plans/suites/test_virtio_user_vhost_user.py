@@ -34,7 +34,7 @@ VIRTIO_PORT = 1
 # virtio-user's default queue_size: how many descriptors one ring holds.
 QUEUE_SIZE = 256
 
-FRAMES = 100                       # per direction, per size: below QUEUE_SIZE
+FRAMES = 102                       # per direction, all sizes: below QUEUE_SIZE
 SIZES = [64, 128, 256, 512, 1024, 1518]
 JUMBO_SIZES = [2049, 4096, 9000, 9728]
 JUMBO_FRAMES = 8 * len(JUMBO_SIZES)    # chained buffers: keep well below a ring
@@ -321,11 +321,12 @@ def check_bidir_delivery(bd, sent_to_virtio, sent_from_virtio):
 # Test case 1: bidirectional content check, standard frame sizes
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("path", path_params())
-def test_bidir_content(lab, path, size):
-    a = make_frames(size, FRAMES, "A")
-    b = make_frames(size, FRAMES, "B")
+def test_bidir_content(lab, path):
+    # Every standard size, interleaved, in one run per path: the ring sees each
+    # size after every other one, and a path costs one pair of launches, not six.
+    a = make_frames(SIZES, FRAMES, "A")
+    b = make_frames(SIZES, FRAMES, "B")
     bd = Bidir(lab, a, b, path)
     bd.run(len(b), len(a))
     check_bidir_delivery(bd, a, b)
@@ -550,16 +551,11 @@ def run_traffic_then_stop(lab, path):
 @pytest.mark.parametrize("path", path_params())
 @xfail_stock("keeps its Rx ring's mbufs (QUEUE_SIZE) out of the pool across "
              "'port stop'; they return only at close")
-def test_mbufs_returned_after_port_stop(lab, path):
+def test_mbufs_returned_after_port_stop_and_close(lab, path):
     vh, vu = run_traffic_then_stop(lab, path)
     in_use = pools_in_use(vu)
     assert all(v == 0 for v in in_use.values()), \
         f"mbufs still in use after 'port stop all': {in_use}"
-
-
-@pytest.mark.parametrize("path", path_params())
-def test_mbufs_returned_after_port_close(lab, path):
-    vh, vu = run_traffic_then_stop(lab, path)
     out = vu.cmd("port close all")
     assert "Port 0 is closed" in out, out
     in_use = pools_in_use(vu)
@@ -602,8 +598,14 @@ def assert_resumes(tp, port, since, why, timeout=30.0):
     assert grown > RESTART_PACKETS, f"traffic did not resume {why}: {since} -> {now}"
 
 
-@pytest.mark.parametrize("size", [64, 1518])
-@pytest.mark.parametrize("path", path_params())
+def restart_params():
+    """Each path once, the frame size alternating between 64 and 1518 bytes."""
+    return [pytest.param(p.values[0], (64, 1518)[i % 2], id=f"{p.id}-{(64, 1518)[i % 2]}",
+                         marks=p.marks)
+            for i, p in enumerate(path_params())]
+
+
+@pytest.mark.parametrize("path,size", restart_params())
 def test_port_restart(lab, path, size):
     sock = lab.path("vhost.sock")
     vh = lab.vhost([f"net_vhost0,iface={sock},queues=1,client=0"])
@@ -710,36 +712,9 @@ def test_vectorized_fallback_logged(lab, devargs, eal, rx, tx, reason):
 
 
 # --------------------------------------------------------------------------
-# Test case 7: bad devargs are refused, naming the key and the value
+# Test case 7: bad devargs are refused, naming the key and the value:
+# moved to test_bad_input.py (one testpmd for the whole table, no backend)
 # --------------------------------------------------------------------------
-
-# (id, devargs after 'virtio_user0,' with SOCK for the live socket,
-#  strings that must appear together on one output line,
-#  why the stock driver fails the case, or None if it passes)
-BAD_DEVARGS = [
-    ("queue_size-not-pow2", "path=SOCK,queue_size=100", ["queue_size", "100"],
-     "says 'split virtqueue size is not power of 2' without key or value"),
-    ("queue_size-zero", "path=SOCK,queue_size=0", ["queue_size", "0"],
-     "says 'virtqueue does not exist'"),
-    ("queue_size-too-big", "path=SOCK,queue_size=65536", ["queue_size", "65536"],
-     "says 'virtqueue does not exist'"),
-    ("queue_size-255-split", "path=SOCK,packed_vq=0,queue_size=255",
-     ["queue_size", "255"],
-     "says 'split virtqueue size is not power of 2' without key or value"),
-    ("mac-garbage", "path=SOCK,mac=zz:00:00:00:00:00", ["mac", "zz:00:00:00:00:00"],
-     "accepts it and uses a random MAC"),
-    ("mrg_rxbuf-2", "path=SOCK,mrg_rxbuf=2", ["mrg_rxbuf", "2"],
-     "accepts it"),
-    ("speed-negative", "path=SOCK,speed=-1", ["speed", "-1"],
-     "says 'Failed to parse speed' without the value"),
-    ("unknown-key", "path=SOCK,bogus=1", ["bogus"],
-     "says 'error when parsing param' without the key"),
-    ("path-missing", f"mac={VIRTIO_MAC}", ["path"], None),
-    ("path-empty", f"path=,mac={VIRTIO_MAC}", ["path"],
-     "tries to connect to '' and does not name the key"),
-    ("path-no-socket", "path=SOCKDIR/missing.sock", ["SOCKDIR/missing.sock"], None),
-]
-
 
 def line_names(output, needles):
     """The first output line that contains every needle as a whole token."""
@@ -749,31 +724,6 @@ def line_names(output, needles):
         if all(p.search(line) for p in pats):
             return line
     return None
-
-
-@pytest.mark.parametrize("devargs,needles", [
-    pytest.param(d, n, id=i, marks=[xfail_stock(why)] if why else [])
-    for i, d, n, why in BAD_DEVARGS])
-def test_bad_devargs(lab, devargs, needles):
-    sock = lab.path("vhost.sock")
-    lab.vhost([f"net_vhost0,iface={sock}"])
-
-    def fill(s):
-        return s.replace("SOCKDIR", lab.dir).replace("SOCK", sock)
-
-    devargs, needles = fill(devargs), [fill(n) for n in needles]
-    vu = lab.virtio([f"virtio_user0,{devargs}"], wait=False)
-    exited = vu.wait_exit()
-    if not exited:
-        summary = vu.cmd("show port summary all")
-        assert re.search(r"Number of available ports:\s*0\b", summary), \
-            f"a port was created from bad devargs '{devargs}':\n{summary}"
-        vu.quit()
-    else:
-        assert vu.exitstatus != 0, "testpmd exited with 0 on bad devargs"
-    assert not vu.crashed(), f"crash on devargs '{devargs}':\n{vu.tail()}"
-    assert line_names(vu.output, needles), \
-        (f"no output line names {needles} for devargs '{devargs}':\n" + vu.tail(30))
 
 
 # --------------------------------------------------------------------------
@@ -811,9 +761,19 @@ PACKED_QUEUE_SIZES = [255, 1025]       # as in the DTS plans: not powers of two
 SMALL_FRAMES = 100                     # waits in a ring: fits in the smallest one
 
 
-@pytest.mark.parametrize("bulk", ["to-virtio", "from-virtio"])
-@pytest.mark.parametrize("qsize", PACKED_QUEUE_SIZES, ids=lambda q: f"q{q}")
-@pytest.mark.parametrize("path", path_params(lambda p: p.packed))
+def ring_size_params():
+    """Each packed path with both sizes; the bulk direction alternates, so that
+    each size and each direction is covered on several paths."""
+    rows = []
+    for i, p in enumerate(path_params(lambda p: p.packed)):
+        for j, qsize in enumerate(PACKED_QUEUE_SIZES):
+            bulk = ("to-virtio", "from-virtio")[(i + j) % 2]
+            rows.append(pytest.param(p.values[0], qsize, bulk,
+                                     id=f"{p.id}-q{qsize}-{bulk}", marks=p.marks))
+    return rows
+
+
+@pytest.mark.parametrize("path,qsize,bulk", ring_size_params())
 def test_packed_ring_size(lab, path, qsize, bulk):
     """Content check on a packed ring of qsize descriptors, wrapping it.
 

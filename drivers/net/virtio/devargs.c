@@ -204,8 +204,8 @@ check_combinations(const char *dev_name, unsigned int kind, const struct virtio_
 {
 	if ((kind & VIRTIO_DEVARG_USER) && a->path[0] == '\0') {
 		snprintf(err, err_len,
-			 "%s: devarg 'path' is required: the vhost-user socket to connect to, "
-			 "or /dev/vhost-net",
+			 "%s: devarg 'path': not given: it is required, allowed is a vhost-user "
+			 "unix socket or the vhost-net device (/dev/vhost-net)",
 			 dev_name);
 		return -EINVAL;
 	}
@@ -246,9 +246,13 @@ virtio_devargs_parse(const char *dev_name, const char *args, unsigned int kind,
 		if (r == NULL || !(r->kinds & kind)) {
 			char keys[256];
 
+			/* A key of the other device kind is named as such: a common slip. */
 			list_keys(kind, keys, sizeof(keys));
-			snprintf(err, err_len, "%s: unknown devarg '%s'; allowed keys: %s",
-				 dev_name, p->key, keys);
+			snprintf(err, err_len, "%s: devarg '%s': invalid key (value '%s'): %sallowed "
+				 "keys are %s", dev_name, p->key, p->value != NULL ? p->value : "",
+				 r == NULL ? "" : kind == VIRTIO_DEVARG_PCI ?
+				 "only virtio-user devices take it; " :
+				 "only virtio-net PCI devices take it; ", keys);
 			ret = -EINVAL;
 			break;
 		}
@@ -263,8 +267,8 @@ virtio_devargs_parse(const char *dev_name, const char *args, unsigned int kind,
 			}
 		}
 		if (ret == 0 && p->value == NULL) {
-			snprintf(err, err_len, "%s: devarg '%s' has no value: allowed is %s",
-				 dev_name, p->key, r->allowed);
+			snprintf(err, err_len, "%s: devarg '%s': no value (write %s=<value>): "
+				 "allowed is %s", dev_name, p->key, p->key, r->allowed);
 			ret = -EINVAL;
 		}
 		if (ret == 0)

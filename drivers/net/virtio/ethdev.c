@@ -182,10 +182,28 @@ log_ring_size(struct rte_eth_dev *eth_dev, const char *kind, uint16_t q, uint16_
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
 
+	uint16_t max = port->dev.ops->queue_max_size(&port->dev, vq_index);
+
+	/* Like the stock driver, a count the ring cannot hold is adjusted, not refused: say why. */
 	if (size != nb_desc)
-		VIRTIO_LOG(INFO, "%s: %s queue %u uses %u descriptors (asked %u, device max %u)",
-			   eth_dev->data->name, kind, q, size, nb_desc,
-			   port->dev.ops->queue_max_size(&port->dev, vq_index));
+		VIRTIO_LOG(NOTICE, "%s: %s queue %u uses %u descriptors (asked %u, device max %u): "
+			   "%s", eth_dev->data->name, kind, q, size, nb_desc, max,
+			   nb_desc == 0 ? "0 means the device's ring size" :
+			   port->dev.ring_size_fixed ? "a legacy device sets the ring size" :
+			   nb_desc > max ? "the ring cannot be larger than the device allows" :
+			   "a split ring holds a power of two");
+}
+
+/*
+ * No runtime queue setup (dev_capa has no RUNTIME_*_QUEUE_SETUP): ethdev
+ * returns -EBUSY without a word before calling us; a direct call gets the reason.
+ */
+static int
+queue_setup_busy(struct rte_eth_dev *eth_dev, const char *kind, uint16_t q)
+{
+	VIRTIO_LOG(ERR, "%s: %s queue %u: cannot set up a queue while the port is started; "
+		   "stop the port first", eth_dev->data->name, kind, q);
+	return -EBUSY;
 }
 
 static int
@@ -194,12 +212,21 @@ rx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 {
 	struct virtnet_port *port = virtnet_port_of(eth_dev);
 	uint16_t size = ring_size_for(port, RXQ_VQ_INDEX(q), nb_desc);
-	uint32_t room = rte_pktmbuf_data_room_size(mp);
 	struct virtio_queue_params params;
 	const struct rte_memzone *mz;
 	struct virtnet_rxq *rxq;
+	uint32_t room;
 	int ret;
 
+	if (port->started)
+		return queue_setup_busy(eth_dev, "Rx", q);
+	/* ethdev refuses a NULL pool first; an application calling the op directly gets this. */
+	if (mp == NULL) {
+		VIRTIO_LOG(ERR, "%s: Rx queue %u: no mempool (NULL); allowed is a pktmbuf pool",
+			   eth_dev->data->name, q);
+		return -EINVAL;
+	}
+	room = rte_pktmbuf_data_room_size(mp);
 	if (room < RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN) {
 		VIRTIO_LOG(ERR, "%s: Rx queue %u: mbuf data room %u is too small; need at least "
 			   "%u bytes (headroom %u + a %u-byte frame)", eth_dev->data->name, q,
@@ -244,6 +271,8 @@ tx_queue_setup(struct rte_eth_dev *eth_dev, uint16_t q, uint16_t nb_desc, unsign
 	struct virtnet_txq *txq;
 	int ret;
 
+	if (port->started)
+		return queue_setup_busy(eth_dev, "Tx", q);
 	if (conf != NULL && conf->tx_free_thresh >= size) {
 		VIRTIO_LOG(ERR, "%s: Tx queue %u: tx_free_thresh %u must be below the ring size "
 			   "%u (0 means %u)", eth_dev->data->name, q, conf->tx_free_thresh, size,

@@ -432,10 +432,10 @@ vu_connect(struct virtio_user_dev *dev)
 	if (connect(vu->sock, (struct sockaddr *)&un, sizeof(un)) < 0) {
 		int err = errno;
 
-		VIRTIO_LOG(ERR, "%s: cannot connect to vhost-user socket '%s': %s; start the "
-			   "vhost-user backend first so that it listens there (net_vhost: "
-			   "iface=%s), or use server=1 to let virtio-user listen and the backend "
-			   "connect (net_vhost: client=1)", dev->name, dev->args.path,
+		VIRTIO_LOG(ERR, "%s: devarg 'path': cannot connect to vhost-user socket '%s': "
+			   "%s; start the vhost-user backend first so that it listens there "
+			   "(net_vhost: iface=%s), or use server=1 to let virtio-user listen and "
+			   "the backend connect (net_vhost: client=1)", dev->name, dev->args.path,
 			   strerror(err), dev->args.path);
 		return -err;
 	}
