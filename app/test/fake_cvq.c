@@ -61,6 +61,17 @@ serve(struct fake_cvq *f, struct vq_buf_view *bufs, unsigned int n)
 	return 1;
 }
 
+/* The used length of an answer: what serve() wrote, or the forged one once. */
+static uint32_t
+answer_len(struct fake_cvq *f, int written)
+{
+	if (f->mode == FAKE_CVQ_BAD_LEN) {
+		f->mode = FAKE_CVQ_ANSWER;
+		return f->bad_len;
+	}
+	return written < 0 ? 0 : (uint32_t)written;
+}
+
 static void
 split_used(struct fake_cvq *f, uint32_t id, uint32_t len)
 {
@@ -104,7 +115,7 @@ split_serve(struct fake_cvq *f)
 			f->mode = FAKE_CVQ_ANSWER;
 		}
 		written = serve(f, bufs, n);
-		split_used(f, head, written < 0 ? 0 : (uint32_t)written);
+		split_used(f, head, answer_len(f, written));
 	}
 	/* Like a real device: ask to be told about the next command. */
 	{
@@ -175,7 +186,7 @@ packed_serve(struct fake_cvq *f)
 			continue;
 		}
 		written = serve(f, bufs, n);
-		packed_used(f, id, written < 0 ? 0 : (uint32_t)written, (uint16_t)n);
+		packed_used(f, id, answer_len(f, written), (uint16_t)n);
 	}
 }
 

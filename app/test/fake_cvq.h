@@ -8,7 +8,8 @@
  * driver's wait finds the answer at once. It checks the chain the spec
  * requires (driver-readable buffers, then one device-writable ack byte),
  * hands each command to a handler that decides the ack, and can misbehave:
- * stay silent, or write a used entry for a buffer it was never given.
+ * stay silent, write a used entry for a buffer it was never given, or a
+ * used length other than the one byte it wrote.
  * Split and packed rings alike.
  */
 
@@ -31,6 +32,8 @@ enum fake_cvq_mode {
 	 * before the real answer. Packed: instead of it (the slots are gone).
 	 */
 	FAKE_CVQ_BOGUS_ID,
+	/* Once: the answer's used length is bad_len instead of 1 (the ack byte). */
+	FAKE_CVQ_BAD_LEN,
 };
 
 struct fake_cvq;
@@ -43,6 +46,7 @@ struct fake_cvq {
 	enum fake_cvq_mode mode;
 	fake_cvq_handler_t handler;
 	void *opaque; /* for the handler */
+	uint32_t bad_len; /* FAKE_CVQ_BAD_LEN: the used length to write */
 
 	/* Device positions: split, then packed. */
 	uint16_t last_avail;

@@ -7,7 +7,9 @@
  * rings: the bytes of each command and the ack, many commands across ring
  * laps, a device that answers error, one that never answers (timeout, then
  * the queue refuses until reset), one that names a buffer it was not given,
- * and the refusals before any ring is touched (no CTRL_VQ, not running).
+ * acks other than OK/ERR and used lengths other than the ack byte (counted,
+ * logged once per second), and the refusals before any ring is touched (no
+ * CTRL_VQ, not running).
  */
 
 #include <setjmp.h>
@@ -163,6 +165,82 @@ bogus_used_id_is_counted(void **state)
 	/* Split: the real answer follows the bogus entry. Packed: it never comes. */
 	assert_int_equal(pairs_set(&e, 2), packed ? -ETIMEDOUT : 0);
 	assert_int_equal(e.cvq.vq.errors.bad_used_id, 1);
+	/* The port's xstat cvq_bad_used counts it as well. */
+	assert_int_equal(e.dev.errors.cvq_bad_used, 1);
+	env_free(&e);
+}
+
+/* Acks other than OK (0) and ERR (1): -EPROTO, counted, the queue keeps working. */
+static uint8_t
+ack_7(struct fake_cvq *f, const uint8_t *cmd, size_t len)
+{
+	RTE_SET_USED(f);
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(len);
+	return 7;
+}
+
+static void
+bad_ack_is_counted(void **state)
+{
+	bool packed = *(bool *)*state;
+	struct env e;
+	unsigned int i;
+
+	env_make(&e, packed);
+	ut_log_capture_start();
+	ut_log_clock_fake();
+	ut_log_clock_advance_s(1);
+	e.fake.handler = ack_7;
+	/* Ten bad answers within a second: ten counts, one message. */
+	for (i = 0; i < 10; i++)
+		assert_int_equal(pairs_set(&e, 2), -EPROTO);
+	assert_int_equal(e.dev.errors.cvq_bad_ack, 10);
+	assert_int_equal(ut_log_count("control command MQ_VQ_PAIRS_SET failed: field 'ack': 7, "
+				      "allowed 0 (OK) or 1 (ERR)"), 1);
+	/* A second later the next one is told, with how many were held back. */
+	ut_log_clock_advance_s(1);
+	assert_int_equal(pairs_set(&e, 2), -EPROTO);
+	assert_int_equal(ut_log_count("field 'ack'"), 2);
+	assert_int_equal(ut_log_count("(9 similar messages suppressed"), 1);
+	ut_log_clock_real();
+	ut_log_capture_stop();
+	/* Good answers after the bad ones; every descriptor is back. */
+	e.fake.handler = NULL;
+	assert_int_equal(pairs_set(&e, 2), 0);
+	assert_int_equal(e.dev.errors.cvq_bad_ack, 11);
+	assert_int_equal(e.dev.errors.cvq_bad_used, 0);
+	assert_int_equal(e.cvq.vq.nfree, RING);
+	env_free(&e);
+}
+
+/* A used length other than the one ack byte: -EPROTO, counted, the queue keeps working. */
+static void
+bad_used_len_is_counted(void **state)
+{
+	static const uint32_t lens[] = { 0, 2, 4096 };
+	bool packed = *(bool *)*state;
+	struct env e;
+	unsigned int i;
+
+	env_make(&e, packed);
+	ut_log_capture_start();
+	ut_log_clock_fake();
+	for (i = 0; i < RTE_DIM(lens); i++) {
+		ut_log_clock_advance_s(1);
+		ut_log_mark();
+		e.fake.mode = FAKE_CVQ_BAD_LEN;
+		e.fake.bad_len = lens[i];
+		assert_int_equal(pairs_set(&e, 2), -EPROTO);
+		assert_int_equal(e.dev.errors.cvq_bad_used, i + 1);
+		assert_int_equal(ut_log_count("control command MQ_VQ_PAIRS_SET failed: field "
+					      "'used length'"), 1);
+		assert_int_equal(pairs_set(&e, 2), 0);
+	}
+	ut_log_clock_real();
+	ut_log_capture_stop();
+	assert_int_equal(e.dev.errors.cvq_bad_ack, 0);
+	assert_int_equal(e.cvq.vq.nfree, RING);
 	env_free(&e);
 }
 
@@ -199,6 +277,8 @@ main(void)
 		BOTH(device_error_is_eio),
 		BOTH(silent_device_times_out),
 		BOTH(bogus_used_id_is_counted),
+		BOTH(bad_ack_is_counted),
+		BOTH(bad_used_len_is_counted),
 		BOTH(refused_without_ring_use),
 	};
 	int ret;

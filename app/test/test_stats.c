@@ -28,6 +28,7 @@
 #include <rte_mbuf.h>
 
 #include "fake_device.h"
+#include "ethdev.h"
 #include "rxtx/rxtx.h"
 #include "rxtx/split_vec.h"
 #include "rxtx/stats_update.h"
@@ -45,6 +46,8 @@
 #define MAX_FRAMES 64
 #define NB_RX_XSTATS 19
 #define NB_TX_XSTATS 17
+#define NB_PORT_XSTATS 10 /* after the queues: control queue, config space, backend */
+#define NB_ALL_XSTATS (NB_RX_XSTATS + NB_TX_XSTATS + NB_PORT_XSTATS)
 
 uint16_t virtio_recv_pkts_packed_vec_generic(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t virtio_xmit_pkts_packed_vec_generic(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
@@ -326,6 +329,8 @@ test_tx_paths(void **state)
 struct port {
 	struct rte_eth_dev dev;
 	struct rte_eth_dev_data data;
+	struct virtnet_port vport;
+	struct virtio_backend_errors backend;
 	void *rxqs[1];
 	void *txqs[1];
 };
@@ -341,18 +346,20 @@ port_init(struct port *pt, struct virtnet_rxq *rxq, struct virtnet_txq *txq)
 	pt->data.nb_rx_queues = 1;
 	pt->data.nb_tx_queues = 1;
 	pt->dev.data = &pt->data;
+	pt->data.dev_private = &pt->vport;
+	pt->vport.dev.backend_errors = &pt->backend;
 }
 
 /* The value of the xstat called `name`, through the full calls; fails the test if absent. */
 static uint64_t
 xstat(struct port *pt, const char *name)
 {
-	struct rte_eth_xstat_name names[NB_RX_XSTATS + NB_TX_XSTATS];
-	struct rte_eth_xstat values[NB_RX_XSTATS + NB_TX_XSTATS];
+	struct rte_eth_xstat_name names[NB_ALL_XSTATS];
+	struct rte_eth_xstat values[NB_ALL_XSTATS];
 	int n = virtnet_xstats_get_names(&pt->dev, names, RTE_DIM(names));
 	int i;
 
-	assert_int_equal(n, NB_RX_XSTATS + NB_TX_XSTATS);
+	assert_int_equal(n, NB_ALL_XSTATS);
 	assert_int_equal(virtnet_xstats_get(&pt->dev, values, RTE_DIM(values)), n);
 	for (i = 0; i < n; i++)
 		if (strcmp(names[i].name, name) == 0) {
@@ -367,7 +374,7 @@ xstat(struct port *pt, const char *name)
 static uint64_t
 xstats_sum(struct port *pt)
 {
-	struct rte_eth_xstat values[NB_RX_XSTATS + NB_TX_XSTATS];
+	struct rte_eth_xstat values[NB_ALL_XSTATS];
 	int n = virtnet_xstats_get(&pt->dev, values, RTE_DIM(values));
 	uint64_t sum = 0;
 	int i;
@@ -395,6 +402,9 @@ test_xstats_names(void **state)
 		"tx_q0_size_1024_1518_packets", "tx_q0_size_1519_max_packets",
 		"tx_q0_bad_used_idx", "tx_q0_bad_used_id", "tx_q0_vec_stalls",
 		"tx_q0_notifications",
+		"cvq_bad_used", "cvq_bad_ack", "config_bad_mtu", "config_bad_max_virtqueue_pairs",
+		"config_bad_mac", "config_bad_status", "backend_bad_reply", "backend_short_reply",
+		"backend_unexpected_fds", "backend_bad_value",
 	};
 	struct rte_eth_xstat_name names[RTE_DIM(expected)];
 	struct port pt;
@@ -402,7 +412,7 @@ test_xstats_names(void **state)
 
 	RTE_SET_USED(state);
 	port_init(&pt, NULL, NULL);
-	assert_int_equal(RTE_DIM(expected), NB_RX_XSTATS + NB_TX_XSTATS);
+	assert_int_equal(RTE_DIM(expected), NB_ALL_XSTATS);
 	/* Asking with too small an array gives the count and writes nothing. */
 	assert_int_equal(virtnet_xstats_get_names(&pt.dev, NULL, 0), RTE_DIM(expected));
 	assert_int_equal(virtnet_xstats_get_names(&pt.dev, names, 3), RTE_DIM(expected));
@@ -416,12 +426,16 @@ test_xstats_names(void **state)
 	pt.data.nb_rx_queues = 2;
 	pt.data.nb_tx_queues = 2;
 	{
-		struct rte_eth_xstat_name two[2 * RTE_DIM(expected)];
+		struct rte_eth_xstat_name two[2 * (NB_RX_XSTATS + NB_TX_XSTATS) + NB_PORT_XSTATS];
 
 		assert_int_equal(virtnet_xstats_get_names(&pt.dev, two, RTE_DIM(two)), RTE_DIM(two));
 		assert_string_equal(two[NB_RX_XSTATS].name, "rx_q1_good_packets");
 		assert_string_equal(two[2 * NB_RX_XSTATS].name, "tx_q0_good_packets");
-		assert_string_equal(two[RTE_DIM(two) - 1].name, "tx_q1_notifications");
+		assert_string_equal(two[RTE_DIM(two) - NB_PORT_XSTATS - 1].name,
+				    "tx_q1_notifications");
+		/* The port's counters come once, after all queues. */
+		assert_string_equal(two[RTE_DIM(two) - NB_PORT_XSTATS].name, "cvq_bad_used");
+		assert_string_equal(two[RTE_DIM(two) - 1].name, "backend_bad_value");
 	}
 }
 
@@ -492,10 +506,10 @@ test_device_errors(void **state)
 static void
 test_by_id_and_reset(void **state)
 {
-	struct rte_eth_xstat_name names[NB_RX_XSTATS + NB_TX_XSTATS], id_names[4];
-	struct rte_eth_xstat values[NB_RX_XSTATS + NB_TX_XSTATS];
-	const uint64_t ids[4] = { NB_RX_XSTATS + NB_TX_XSTATS - 1, 6, 0, NB_RX_XSTATS + 4 };
-	const uint64_t bad_ids[2] = { 1, NB_RX_XSTATS + NB_TX_XSTATS };
+	struct rte_eth_xstat_name names[NB_ALL_XSTATS], id_names[4];
+	struct rte_eth_xstat values[NB_ALL_XSTATS];
+	const uint64_t ids[4] = { NB_ALL_XSTATS - 1, 6, 0, NB_RX_XSTATS + 4 };
+	const uint64_t bad_ids[2] = { 1, NB_ALL_XSTATS };
 	struct fake_tx_frame *fr = collected;
 	struct rte_eth_stats st;
 	struct rte_mbuf *m;
@@ -551,8 +565,17 @@ test_by_id_and_reset(void **state)
 	assert_int_equal(st.q_ipackets[0], 1);
 	assert_int_equal(st.q_obytes[0], 300);
 	assert_true(xstats_sum(&pt) > 0);
+	/* The port's fault counters read through and reset with the rest. */
+	pt.vport.dev.errors.cvq_bad_ack = 5;
+	pt.backend.unexpected_fds = 2;
+	assert_int_equal(xstat(&pt, "cvq_bad_ack"), 5);
+	assert_int_equal(xstat(&pt, "backend_unexpected_fds"), 2);
+	pt.vport.dev.backend_errors = NULL; /* a port without a vhost-user backend */
+	assert_int_equal(xstat(&pt, "backend_unexpected_fds"), 0);
+	pt.vport.dev.backend_errors = &pt.backend;
 
 	assert_int_equal(virtnet_stats_reset(&pt.dev), 0);
+	assert_int_equal(pt.backend.unexpected_fds, 0);
 	assert_int_equal(xstats_sum(&pt), 0);
 	memset(&st, 0, sizeof(st));
 	assert_int_equal(virtnet_stats_get(&pt.dev, &st), 0);

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -127,6 +128,8 @@ enum fb_action {
 	FB_ANSWER, /* reply when the protocol says so, after the rule's mutation */
 	FB_CLOSE, /* hang up instead of answering */
 	FB_SILENT, /* never answer, keep reading until the driver hangs up */
+	FB_ANSWER_FDS, /* answer, with two file descriptors attached (SCM_RIGHTS) */
+	FB_HALF_CLOSE, /* send half of the reply header, then hang up */
 };
 
 /* Changes a reply before it is sent (the default reply, or an ack of status 0). */
@@ -416,6 +419,32 @@ fb_rule_for(const struct fake_backend *b, uint32_t req, unsigned int nth)
 	return NULL;
 }
 
+/* Sends a reply with two eventfds attached, which no reply may carry; ours are closed after. */
+static ssize_t
+fb_send_with_fds(int conn, const void *buf, size_t len)
+{
+	char control[CMSG_SPACE(2 * sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	int fds[2] = { eventfd(0, EFD_CLOEXEC), eventfd(0, EFD_CLOEXEC) };
+	ssize_t n;
+
+	memset(control, 0, sizeof(control));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	n = sendmsg(conn, &mh, MSG_NOSIGNAL);
+	close(fds[0]);
+	close(fds[1]);
+	return n;
+}
+
 static void
 fb_serve(struct fake_backend *b, int conn)
 {
@@ -465,6 +494,15 @@ fb_serve(struct fake_backend *b, int conn)
 		if (!have)
 			continue;
 		len = VU_HDR_SIZE + RTE_MIN((size_t)reply.size, sizeof(reply.payload));
+		if (rule != NULL && rule->action == FB_HALF_CLOSE) {
+			(void)send(conn, &reply, VU_HDR_SIZE / 2, MSG_NOSIGNAL);
+			return;
+		}
+		if (rule != NULL && rule->action == FB_ANSWER_FDS) {
+			if (fb_send_with_fds(conn, &reply, len) != (ssize_t)len)
+				return;
+			continue;
+		}
 		if (send(conn, &reply, len, MSG_NOSIGNAL) != (ssize_t)len)
 			return; /* the driver may have hung up on a forged reply: fine */
 	}
@@ -754,6 +792,29 @@ mut_status_2(struct fb_reply *r)
 	uint64_t v = 2;
 
 	memcpy(r->payload, &v, sizeof(v));
+}
+
+static void
+mut_u64_0(struct fb_reply *r)
+{
+	memset(r->payload, 0, sizeof(uint64_t));
+}
+
+static void
+mut_u64_0x8001(struct fb_reply *r)
+{
+	uint64_t v = 0x8001;
+
+	memcpy(r->payload, &v, sizeof(v));
+}
+
+/* GET_VRING_BASE: a base no 16-bit ring index can have. */
+static void
+mut_base_0x10000(struct fb_reply *r)
+{
+	uint32_t num = 0x10000;
+
+	memcpy(r->payload + 4, &num, sizeof(num));
 }
 
 static void
@@ -1322,7 +1383,9 @@ test_reply_wrong_request(void **state)
 
 	fb_rule_add(e->b, VU_GET_PROTOCOL_FEATURES, 1, FB_ANSWER, mut_request_get_features);
 	fb_start(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
-	check_init_fails(e, "vhost-user GET_PROTOCOL_FEATURES failed", "malformed reply");
+	check_init_fails(e, "vhost-user GET_PROTOCOL_FEATURES failed",
+			 "reply field 'request': 1 (GET_FEATURES), expected 15");
+	assert_int_equal(e->dev->backend_errors.bad_reply, 1);
 }
 
 static void
@@ -1332,7 +1395,8 @@ test_reply_without_reply_flag(void **state)
 
 	fb_rule_add(e->b, VU_GET_FEATURES, 1, FB_ANSWER, mut_no_reply_flag);
 	fb_start(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
-	check_init_fails(e, "vhost-user GET_FEATURES failed", "malformed reply");
+	check_init_fails(e, "vhost-user GET_FEATURES failed", "reply field 'flags': 0x1");
+	assert_int_equal(e->dev->backend_errors.bad_reply, 1);
 }
 
 /* The second GET_FEATURES (after setup succeeded) is short: the device is torn down. */
@@ -1343,7 +1407,8 @@ test_reply_short_payload(void **state)
 
 	fb_rule_add(e->b, VU_GET_FEATURES, 2, FB_ANSWER, mut_size_4);
 	fb_start(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
-	check_init_fails(e, "vhost-user GET_FEATURES failed", "size 4");
+	check_init_fails(e, "vhost-user GET_FEATURES failed", "reply field 'size': 4, expected 8");
+	assert_int_equal(e->dev->backend_errors.bad_reply, 1);
 }
 
 /* Runs init + DRIVER_OK against a backend that spoils DRIVER_OK; returns its result. */
@@ -1384,8 +1449,8 @@ test_reply_size_beyond_payload(void **state)
 	fb_rule_add(e->b, VU_SET_FEATURES, 1, FB_ANSWER, mut_size_huge);
 	driver_ok_spoiled(e, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
 	assert_log_has("vhost-user SET_FEATURES failed");
-	assert_log_has("malformed reply");
-	assert_log_has("size 4096");
+	assert_log_has("reply field 'size': 4096, expected 8");
+	assert_int_equal(e->dev->backend_errors.bad_reply, 1);
 	/* Nothing was sent after the bad reply. */
 	assert_int_equal(fb_find(e->b, 0, VU_SET_MEM_TABLE, -1, -1), -1);
 	check_failed_start_undone(e);
@@ -1401,7 +1466,8 @@ test_reply_wrong_version(void **state)
 	fb_rule_add(e->b, VU_SET_VRING_NUM, 2, FB_ANSWER, mut_version_2);
 	driver_ok_spoiled(e, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
 	assert_log_has("vhost-user SET_VRING_NUM failed");
-	assert_log_has("malformed reply");
+	assert_log_has("reply field 'flags'");
+	assert_int_equal(e->dev->backend_errors.bad_reply, 1);
 	assert_int_equal(fb_find(e->b, 0, VU_SET_VRING_ENABLE, -1, 1), -1);
 	check_failed_start_undone(e);
 	env_finish(e);
@@ -1475,15 +1541,23 @@ test_get_vring_base_other_ring(void **state)
 	env_queues(e, NQ);
 	assert_int_equal(env_driver_ok(e), 0);
 
+	ut_log_clock_fake();
 	assert_true(e->dev->ops->get_vring_base(e->dev, 1, &base) < 0);
 	assert_int_equal(base, 0x5a5a); /* not believed */
-	assert_log_has("GET_VRING_BASE");
-	assert_log_has("ring 0");
+	assert_log_has("GET_VRING_BASE failed: reply field 'state.index': ring 0, asked for "
+		       "ring 1");
+	assert_int_equal(e->dev->backend_errors.bad_value, 1);
 
-	/* The stop cannot fail, but it says so. */
+	/*
+	 * The stop cannot fail, but it says so: a second later, once for both
+	 * rings (the second is counted, its message held back by the limit).
+	 */
+	ut_log_clock_advance_s(1);
 	log_set_mark();
 	assert_int_equal(virtio_user_dev_set_status(e->dev, VIRTIO_STATUS_RESET), 0);
+	ut_log_clock_real();
 	assert_log_has("GET_VRING_BASE");
+	assert_int_equal(e->dev->backend_errors.bad_value, 3);
 	assert_int_equal(e->dev->kickfds[0], -1);
 	assert_backend_happy(e->b);
 	env_finish(e);
@@ -1540,6 +1614,111 @@ test_retry_after_refusal(void **state)
 		assert_true(e->dev->status & VIRTIO_STATUS_FAILED);
 		assert_log_has(DEV);
 	}
+	assert_int_equal(virtio_user_dev_set_status(e->dev, VIRTIO_STATUS_RESET), 0);
+	assert_backend_happy(e->b);
+	env_finish(e);
+}
+
+/* ---- invalid replies: counted per kind, the request fails naming the field, no fd leak ---- */
+
+/*
+ * A GET_FEATURES reply carrying two file descriptors: both are closed (the
+ * fd count at the end equals the one before), counted, and probe fails.
+ */
+static void
+test_reply_with_fds(void **state)
+{
+	struct env *e = *state;
+
+	fb_rule_add(e->b, VU_GET_FEATURES, 1, FB_ANSWER_FDS, NULL);
+	fb_start(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	assert_true(env_init(e) < 0);
+	assert_log_has("vhost-user GET_FEATURES failed: reply field 'fds': 2 file descriptor(s) "
+		       "attached, allowed none (closed)");
+	assert_int_equal(e->dev->backend_errors.unexpected_fds, 2);
+	assert_int_equal(e->dev->backend_errors.bad_reply, 0);
+	virtio_user_dev_uninit(e->dev);
+	env_finish(e); /* asserts the fds are all closed again */
+}
+
+/* Half a header, then the backend hangs up: a short reply, and no crash. */
+static void
+test_reply_short_header(void **state)
+{
+	struct env *e = *state;
+
+	fb_rule_add(e->b, VU_GET_PROTOCOL_FEATURES, 1, FB_HALF_CLOSE, NULL);
+	fb_start(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	assert_true(env_init(e) < 0);
+	assert_log_has("vhost-user GET_PROTOCOL_FEATURES failed: short reply: 6 of the 12 header "
+		       "bytes, then the connection closed");
+	assert_int_equal(e->dev->backend_errors.short_reply, 1);
+	virtio_user_dev_uninit(e->dev);
+	env_finish(e);
+}
+
+/* GET_QUEUE_NUM of 0 or above 0x8000 pairs is no queue count: probe fails naming it. */
+static void
+test_queue_num_out_of_range(void **state)
+{
+	static const fb_mutate_t muts[] = { mut_u64_0, mut_u64_0x8001 };
+	static const char *const said[] = { "'u64': 0 queue pairs, allowed 1..32768",
+					    "'u64': 32769 queue pairs, allowed 1..32768" };
+	struct env *e = *state;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(muts); i++) {
+		if (e->b == NULL)
+			e->b = fb_new();
+		fb_rule_add(e->b, VU_GET_QUEUE_NUM, 1, FB_ANSWER, muts[i]);
+		fb_start(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+		log_set_mark();
+		assert_int_equal(env_init_args(e, ",queues=2"), -EPROTO);
+		assert_false(e->dev_up);
+		assert_log_has("vhost-user GET_QUEUE_NUM failed: reply field");
+		assert_log_has(said[i]);
+		assert_int_equal(e->dev->backend_errors.bad_value, 1);
+		env_finish(e);
+	}
+}
+
+/*
+ * GET_VRING_BASE answering a base no ring index can have: not believed,
+ * counted; the connection stays usable (the message was well formed), and
+ * one message per second however often it happens.
+ */
+static void
+test_vring_base_out_of_range_rate_limited(void **state)
+{
+	struct env *e = *state;
+	uint32_t base = 0x5a5a;
+	unsigned int i;
+
+	fb_rule_add(e->b, VU_GET_VRING_BASE, 0, FB_ANSWER, mut_base_0x10000);
+	fb_start(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
+	assert_int_equal(env_init(e), 0);
+	env_queues(e, NQ);
+	assert_int_equal(env_driver_ok(e), 0);
+
+	ut_log_clock_fake();
+	ut_log_clock_advance_s(1);
+	log_set_mark();
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(e->dev->ops->get_vring_base(e->dev, 1, &base), -EPROTO);
+		assert_int_equal(base, 0x5a5a); /* not believed */
+	}
+	assert_int_equal(e->dev->backend_errors.bad_value, 10);
+	assert_int_equal(ut_count_in(log_since_mark(), "reply field 'state.num': 65536, "
+				     "allowed 0..65535"), 1);
+	/* A second later the next one is logged, with the count held back. */
+	ut_log_clock_advance_s(1);
+	log_set_mark();
+	assert_int_equal(e->dev->ops->get_vring_base(e->dev, 0, &base), -EPROTO);
+	assert_int_equal(ut_count_in(log_since_mark(), "state.num"), 1);
+	assert_log_has("(9 similar messages suppressed since the last one)");
+	ut_log_clock_real();
+	/* Still talking: a well-formed reply with a bad value does not lose the framing. */
+	assert_int_equal(e->dev->ops->set_vring_num(e->dev, 0, RING_SIZE), 0);
 	assert_int_equal(virtio_user_dev_set_status(e->dev, VIRTIO_STATUS_RESET), 0);
 	assert_backend_happy(e->b);
 	env_finish(e);
@@ -1908,6 +2087,10 @@ main(void)
 		T(test_refused_set_vring_addr),
 		T(test_backend_never_answers),
 		T(test_get_vring_base_other_ring),
+		T(test_reply_with_fds),
+		T(test_reply_short_header),
+		T(test_queue_num_out_of_range),
+		T(test_vring_base_out_of_range_rate_limited),
 		T(test_retry_after_malformed_reply),
 		T(test_retry_after_refusal),
 		T(test_mq_backend_serves_enough),

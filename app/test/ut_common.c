@@ -17,9 +17,11 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 
 #include "ut_common.h"
+#include "virtio_log.h"
 
 #define UT_SEQ_OFFSET 14 /* right after an Ethernet header */
 
@@ -553,5 +555,117 @@ ut_open_fd_count(void)
 		if (de->d_name[0] != '.')
 			n++;
 	closedir(d);
+	return n;
+}
+
+/* ---- fake clock for the log rate limit ---- */
+
+#define UT_FAKE_HZ UINT64_C(1000000)
+
+static uint64_t ut_fake_now = 1;
+
+static uint64_t
+ut_fake_clock(void)
+{
+	return ut_fake_now;
+}
+
+static uint64_t
+ut_fake_hz(void)
+{
+	return UT_FAKE_HZ;
+}
+
+static uint64_t (*ut_real_clock)(void);
+static uint64_t (*ut_real_hz)(void);
+
+void
+ut_log_clock_fake(void)
+{
+	if (ut_real_clock == NULL) {
+		ut_real_clock = virtio_log_clock;
+		ut_real_hz = virtio_log_clock_hz;
+	}
+	virtio_log_clock = ut_fake_clock;
+	virtio_log_clock_hz = ut_fake_hz;
+}
+
+void
+ut_log_clock_advance_s(unsigned int seconds)
+{
+	ut_fake_now += seconds * UT_FAKE_HZ;
+}
+
+void
+ut_log_clock_real(void)
+{
+	if (ut_real_clock != NULL) {
+		virtio_log_clock = ut_real_clock;
+		virtio_log_clock_hz = ut_real_hz;
+	}
+}
+
+/* ---- driver log capture ---- */
+
+static FILE *ut_log_f;
+static char *ut_log_buf;
+static size_t ut_log_len;
+static size_t ut_log_pos;
+
+void
+ut_log_capture_start(void)
+{
+	ut_log_f = open_memstream(&ut_log_buf, &ut_log_len);
+	if (ut_log_f == NULL)
+		abort();
+	rte_openlog_stream(ut_log_f);
+	ut_log_pos = 0;
+}
+
+void
+ut_log_capture_stop(void)
+{
+	/* Not NULL: EAL's default stream writes to stdout, where the TAP output goes. */
+	rte_openlog_stream(stderr);
+	if (ut_log_f != NULL)
+		fclose(ut_log_f);
+	free(ut_log_buf);
+	ut_log_f = NULL;
+	ut_log_buf = NULL;
+	ut_log_len = 0;
+}
+
+void
+ut_log_mark(void)
+{
+	fflush(ut_log_f);
+	ut_log_pos = ut_log_len;
+}
+
+const char *
+ut_log_text(void)
+{
+	if (ut_log_f == NULL)
+		return "";
+	fflush(ut_log_f);
+	return ut_log_buf != NULL && ut_log_len >= ut_log_pos ? ut_log_buf + ut_log_pos : "";
+}
+
+unsigned int
+ut_log_count(const char *needle)
+{
+	return ut_count_in(ut_log_text(), needle);
+}
+
+unsigned int
+ut_count_in(const char *text, const char *needle)
+{
+	const char *p = text;
+	unsigned int n = 0;
+
+	while ((p = strstr(p, needle)) != NULL) {
+		n++;
+		p += strlen(needle);
+	}
 	return n;
 }

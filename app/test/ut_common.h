@@ -179,4 +179,28 @@ const char *ut_rx_pkt_check(const struct rte_mbuf *m, uint32_t seq, uint32_t len
 /* File descriptors this process has open, for leak checks (aborts without /proc). */
 int ut_open_fd_count(void);
 
+/*
+ * The rate limit of device-fault messages (virtio_log.h) on a fake clock:
+ * time stands still until ut_log_clock_advance_s(), so a test can show one
+ * message per second without waiting or depending on timing. Off again with
+ * ut_log_clock_real().
+ */
+void ut_log_clock_fake(void);
+void ut_log_clock_advance_s(unsigned int seconds);
+void ut_log_clock_real(void);
+
+/*
+ * Driver log capture into memory (ut_log_capture_start/stop around a test);
+ * ut_log_count() counts the occurrences of a string since the start or the
+ * last ut_log_mark().
+ */
+void ut_log_capture_start(void);
+void ut_log_capture_stop(void);
+void ut_log_mark(void);
+const char *ut_log_text(void);
+unsigned int ut_log_count(const char *needle);
+
+/* Occurrences of needle in text. */
+unsigned int ut_count_in(const char *text, const char *needle);
+
 #endif /* UT_COMMON_H */

@@ -39,6 +39,7 @@ virtio_cvq_init(struct virtio_cvq *cvq, const struct rte_memzone *mz, uint16_t i
 		       vq_split_init(&cvq->vq, index, size, mz->addr, dev_addr, use_va);
 	if (ret != 0)
 		return ret;
+	cvq->vq.role = VQ_ROLE_CTRL;
 	cvq->mz = mz;
 	cvq->buf = (uint8_t *)mz->addr + ring_bytes(size, packed);
 	cvq->buf_dev_addr = dev_addr + ring_bytes(size, packed);
@@ -91,7 +92,7 @@ virtio_cvq_command_name(uint8_t class, uint8_t cmd)
  * a used chain that is ours and long enough to have written it.
  */
 static int
-wait_ack(struct virtio_cvq *cvq, uint8_t *ack)
+wait_ack(struct virtio_dev *dev, struct virtio_cvq *cvq, uint8_t *ack)
 {
 	uint64_t deadline = rte_get_timer_cycles() +
 			    rte_get_timer_hz() * VIRTIO_CVQ_TIMEOUT_MS / 1000;
@@ -103,13 +104,22 @@ wait_ack(struct virtio_cvq *cvq, uint8_t *ack)
 		int ret = vq_take_used(&cvq->vq, &cookie, &len);
 
 		if (ret == 0) {
-			if (cookie != cvq || len < 1)
+			/* The device writes exactly the ack byte (spec 5.1.6.2). */
+			if (unlikely(cookie != cvq || len != 1)) {
+				dev->errors.cvq_bad_used++;
+				*ack = (uint8_t)RTE_MIN(len, (uint32_t)UINT8_MAX); /* for the message */
 				return -EPROTO;
+			}
 			*ack = __atomic_load_n(&cvq->buf[sizeof(struct virtio_net_ctrl_hdr) +
 						      VIRTIO_CVQ_DATA_MAX], __ATOMIC_ACQUIRE);
 			return 0;
 		}
-		/* -EIO: a bogus used entry, counted; ours may still come. */
+		/*
+		 * -EIO: a used entry naming nothing in flight, logged by
+		 * vq_device_error() and stepped over; ours may still come.
+		 */
+		if (unlikely(ret == -EIO))
+			dev->errors.cvq_bad_used++;
 		if (rte_get_timer_cycles() > deadline)
 			return -ETIMEDOUT;
 		/* Software devices answer within microseconds; do not burn a core for slow ones. */
@@ -121,7 +131,7 @@ wait_ack(struct virtio_cvq *cvq, uint8_t *ack)
 }
 
 static int
-ring_command(struct virtio_cvq *cvq, const uint8_t *cmd, size_t len, uint8_t *ack)
+ring_command(struct virtio_dev *dev, struct virtio_cvq *cvq, const uint8_t *cmd, size_t len, uint8_t *ack)
 {
 	uint8_t *ack_byte = &cvq->buf[sizeof(struct virtio_net_ctrl_hdr) + VIRTIO_CVQ_DATA_MAX];
 	struct vq_buf bufs[2] = {
@@ -138,7 +148,7 @@ ring_command(struct virtio_cvq *cvq, const uint8_t *cmd, size_t len, uint8_t *ac
 	*ack_byte = VIRTIO_NET_ERR;
 	ret = vq_add_buffers(&cvq->vq, bufs, RTE_DIM(bufs), cvq);
 	if (ret == 0)
-		ret = wait_ack(cvq, ack);
+		ret = wait_ack(dev, cvq, ack);
 	if (ret == -ETIMEDOUT)
 		cvq->stuck = true;
 	return ret;
@@ -178,7 +188,7 @@ virtio_cvq_command(struct virtio_dev *dev, uint8_t class, uint8_t cmd, const voi
 		}
 	} else {
 		rte_spinlock_lock(&dev->cvq->lock);
-		ret = ring_command(dev->cvq, msg, len + 2, &ack);
+		ret = ring_command(dev, dev->cvq, msg, len + 2, &ack);
 		rte_spinlock_unlock(&dev->cvq->lock);
 	}
 	if (ret == -ETIMEDOUT)
@@ -189,9 +199,15 @@ virtio_cvq_command(struct virtio_dev *dev, uint8_t class, uint8_t cmd, const voi
 		VIRTIO_LOG(ERR, "%s: control command %s: an earlier command got no answer, the "
 			   "control queue is unusable until the port is restarted", dev->name, name);
 	else if (ret == -EPROTO)
-		VIRTIO_LOG(ERR, "%s: control command %s: the device gave back a buffer it was "
-			   "not given (or without its ack byte)", dev->name, name);
-	else if (ret == 0 && ack != VIRTIO_NET_OK)
+		virtio_log_limited(&dev->errors.log_limit, "%s: control command %s failed: field "
+				   "'used length': %u%s, allowed 1 (the ack byte)", dev->name, name,
+				   ack, ack == UINT8_MAX ? " or more" : "");
+	else if (ret == 0 && unlikely(ack != VIRTIO_NET_OK && ack != VIRTIO_NET_ERR)) {
+		dev->errors.cvq_bad_ack++;
+		virtio_log_limited(&dev->errors.log_limit, "%s: control command %s failed: field "
+				   "'ack': %u, allowed 0 (OK) or 1 (ERR)", dev->name, name, ack);
+		return -EPROTO;
+	} else if (ret == 0 && ack != VIRTIO_NET_OK)
 		VIRTIO_LOG(ERR, "%s: control command %s: the device answered error (ack %u)",
 			   dev->name, name, ack);
 	if (ret == 0 && ack != VIRTIO_NET_OK)

@@ -2,7 +2,9 @@
  * Copyright(c) 2026 The virtio PMD authors
  */
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
+#include <rte_ether.h>
 
 #include "dev_config.h"
 #include "virtio_log.h"
@@ -27,9 +29,12 @@ virtnet_config_max_mtu(struct virtnet_port *port)
 		return limit;
 	CONFIG_READ(port, mtu, &mtu);
 	mtu = rte_le_to_cpu_16(mtu);
-	if (mtu < VIRTIO_MIN_MTU) {
-		VIRTIO_LOG(ERR, "%s: the device offers VIRTIO_NET_F_MTU with mtu %u, below the "
-			   "minimum %u: ignoring it", port->dev.name, mtu, VIRTIO_MIN_MTU);
+	/* A 16-bit field cannot exceed 65535: only the lower bound can be broken. */
+	if (unlikely(mtu < VIRTIO_MIN_MTU)) {
+		port->dev.errors.config_bad_mtu++;
+		virtio_log_limited(&port->dev.errors.log_limit, "%s: config space: field 'mtu': "
+				   "%u, allowed %u..65535 (VIRTIO_NET_F_MTU): ignoring it",
+				   port->dev.name, mtu, VIRTIO_MIN_MTU);
 		port->dev.device_features &= ~VIRTIO_BIT(VIRTIO_NET_F_MTU);
 		return limit;
 	}
@@ -56,4 +61,44 @@ virtnet_config_speed(struct virtnet_port *port, struct rte_eth_link *link)
 		link->link_speed = speed;
 	if (duplex == VIRTIO_NET_DUPLEX_HALF)
 		link->link_duplex = RTE_ETH_LINK_HALF_DUPLEX;
+}
+
+bool
+virtnet_config_mac(struct virtnet_port *port, struct rte_ether_addr *mac)
+{
+	char buf[RTE_ETHER_ADDR_FMT_SIZE];
+
+	if (!(port->dev.device_features & VIRTIO_BIT(VIRTIO_NET_F_MAC)))
+		return false;
+	port->dev.ops->read_config(&port->dev, offsetof(struct virtio_net_config, mac),
+				   mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	if (likely(rte_is_unicast_ether_addr(mac) && !rte_is_zero_ether_addr(mac)))
+		return true;
+	/* Nobody could send to it: as if the device offered no address at all. */
+	port->dev.errors.config_bad_mac++;
+	rte_ether_format_addr(buf, sizeof(buf), mac);
+	virtio_log_limited(&port->dev.errors.log_limit, "%s: config space: field 'mac': %s, "
+			   "allowed a unicast, non-zero address (VIRTIO_NET_F_MAC): using a random "
+			   "address instead", port->dev.name, buf);
+	port->dev.device_features &= ~VIRTIO_BIT(VIRTIO_NET_F_MAC);
+	return false;
+}
+
+uint16_t
+virtnet_config_status(struct virtnet_port *port)
+{
+	const uint16_t known = VIRTIO_NET_S_LINK_UP | VIRTIO_NET_S_ANNOUNCE;
+	uint16_t status = 0;
+
+	CONFIG_READ(port, status, &status);
+	status = rte_le_to_cpu_16(status);
+	if (unlikely(status & ~known)) {
+		/* The bits we know still mean what they say; the rest is ignored. */
+		port->dev.errors.config_bad_status++;
+		virtio_log_limited(&port->dev.errors.log_limit, "%s: config space: field "
+				   "'status': 0x%x, allowed bits 0x%x (LINK_UP, ANNOUNCE): the "
+				   "others are ignored", port->dev.name, status, known);
+		status &= known;
+	}
+	return status;
 }

@@ -4,7 +4,8 @@
 
 /*
  * What the device configuration space says about MTU (VIRTIO_NET_F_MTU),
- * speed and duplex (VIRTIO_NET_F_SPEED_DUPLEX). Every value is checked: a
+ * speed and duplex (VIRTIO_NET_F_SPEED_DUPLEX), MAC (VIRTIO_NET_F_MAC) and link
+ * status (VIRTIO_NET_F_STATUS). Every value is checked: a
  * device offering nonsense gets a message and the driver's defaults.
  */
 
@@ -21,5 +22,18 @@ uint16_t virtnet_config_max_mtu(struct virtnet_port *port);
  * with SPEED_DUPLEX reports, else unknown speed at full duplex.
  */
 void virtnet_config_speed(struct virtnet_port *port, struct rte_eth_link *link);
+
+/*
+ * At probe: the device's MAC address into *mac when it offers one that is
+ * unicast and not all zeros (true); a bad one is counted (config_bad_mac),
+ * logged, and VIRTIO_NET_F_MAC dropped from the offer (false).
+ */
+bool virtnet_config_mac(struct virtnet_port *port, struct rte_ether_addr *mac);
+
+/*
+ * The status field (VIRTIO_NET_F_STATUS negotiated): bits the spec does not
+ * define are counted (config_bad_status), logged and cleared.
+ */
+uint16_t virtnet_config_status(struct virtnet_port *port);
 
 #endif /* VIRTIO_DEV_CONFIG_H */

@@ -144,6 +144,8 @@ cvq_setup(struct rte_eth_dev *eth_dev)
 			  eth_dev->data->numa_node);
 	ret = cvq == NULL || mz == NULL ? -ENOMEM :
 		virtio_cvq_init(cvq, mz, index, size, packed, port->dev.use_va);
+	if (ret == 0)
+		cvq->vq.port_id = eth_dev->data->port_id; /* for messages */
 	if (ret != 0) {
 		rte_memzone_free(mz);
 		rte_free(cvq);
@@ -598,9 +600,7 @@ virtnet_link_update(struct rte_eth_dev *eth_dev)
 		uint16_t status = VIRTIO_NET_S_LINK_UP;
 
 		if (virtio_dev_has(&port->dev, VIRTIO_NET_F_STATUS))
-			port->dev.ops->read_config(&port->dev,
-						   offsetof(struct virtio_net_config, status),
-						   &status, sizeof(status));
+			status = virtnet_config_status(port);
 		if (status & VIRTIO_NET_S_LINK_UP)
 			link.link_status = RTE_ETH_LINK_UP;
 		if ((status & VIRTIO_NET_S_ANNOUNCE) &&
@@ -870,10 +870,8 @@ virtnet_port_init(struct rte_eth_dev *eth_dev)
 	data->mac_addrs = rte_zmalloc("virtio_mac", RTE_ETHER_ADDR_LEN * VIRTNET_MAX_MAC_ADDRS, 0);
 	if (data->mac_addrs == NULL)
 		return -ENOMEM;
-	if (port->dev.device_features & VIRTIO_BIT(VIRTIO_NET_F_MAC))
-		port->dev.ops->read_config(&port->dev, offsetof(struct virtio_net_config, mac),
-					   data->mac_addrs, RTE_ETHER_ADDR_LEN);
-	else
+	/* Without a usable address from the device (VIRTIO_NET_F_MAC), a random one. */
+	if (!virtnet_config_mac(port, data->mac_addrs))
 		rte_eth_random_addr(data->mac_addrs->addr_bytes);
 	eth_dev->dev_ops = &virtnet_ops;
 	set_queue_queries(eth_dev);

@@ -34,8 +34,10 @@ virtnet_mq_init(struct virtnet_port *port)
 				   &pairs, sizeof(pairs));
 	pairs = rte_le_to_cpu_16(pairs);
 	if (pairs < VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MIN || pairs > VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MAX) {
-		VIRTIO_LOG(ERR, "%s: the device offers VIRTIO_NET_F_MQ with max_virtqueue_pairs "
-			   "%u, outside 1..32768: using one queue pair", port->dev.name, pairs);
+		port->dev.errors.config_bad_max_pairs++;
+		virtio_log_limited(&port->dev.errors.log_limit, "%s: config space: field "
+				   "'max_virtqueue_pairs': %u, allowed 1..32768 (VIRTIO_NET_F_MQ): "
+				   "using one queue pair", port->dev.name, pairs);
 		port->dev.device_features &= ~VIRTIO_BIT(VIRTIO_NET_F_MQ);
 		return;
 	}

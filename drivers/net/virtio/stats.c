@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ethdev.h"
 #include "rxtx/rxtx.h"
 #include "rxtx/stats_update.h"
 #include "stats.h"
@@ -66,6 +67,19 @@ reset_queue(struct virtnet_queue_stats *stats, struct virtqueue *vq)
 	vq->notifications = 0;
 }
 
+/* The port's fault counters; the rate limits keep their state. */
+static void
+reset_port_errors(struct virtnet_port *port)
+{
+	struct virtio_dev_errors *de = &port->dev.errors;
+	/* The backend's counters live with the virtio-user device, which owns them. */
+	struct virtio_backend_errors *be = (struct virtio_backend_errors *)port->dev.backend_errors;
+
+	memset(de, 0, offsetof(struct virtio_dev_errors, log_limit));
+	if (be != NULL)
+		memset(be, 0, offsetof(struct virtio_backend_errors, log_limit));
+}
+
 int
 virtnet_stats_reset(struct rte_eth_dev *eth_dev)
 {
@@ -83,6 +97,7 @@ virtnet_stats_reset(struct rte_eth_dev *eth_dev)
 		if (txq != NULL)
 			reset_queue(&txq->stats, &txq->vq);
 	}
+	reset_port_errors(virtnet_port_of(eth_dev));
 	return 0;
 }
 
@@ -141,9 +156,41 @@ static const struct xstat_def tx_xstats[] = {
 #define NB_RX_XSTATS RTE_DIM(rx_xstats)
 #define NB_TX_XSTATS RTE_DIM(tx_xstats)
 
-/* One extended stat, located from its id. */
+/*
+ * Per port, after all queues: invalid control-queue answers, config-space
+ * values (struct virtio_dev_errors) and vhost-user replies (struct
+ * virtio_backend_errors, zero on a port without a vhost-user backend).
+ */
+enum port_src { IN_DEV, IN_BACKEND };
+
+struct port_xstat_def {
+	const char *name;
+	enum port_src src;
+	size_t offset;
+};
+
+#define DE(name, field) { name, IN_DEV, offsetof(struct virtio_dev_errors, field) }
+#define BE(name, field) { name, IN_BACKEND, offsetof(struct virtio_backend_errors, field) }
+
+static const struct port_xstat_def port_xstats[] = {
+	DE("cvq_bad_used", cvq_bad_used),
+	DE("cvq_bad_ack", cvq_bad_ack),
+	DE("config_bad_mtu", config_bad_mtu),
+	DE("config_bad_max_virtqueue_pairs", config_bad_max_pairs),
+	DE("config_bad_mac", config_bad_mac),
+	DE("config_bad_status", config_bad_status),
+	BE("backend_bad_reply", bad_reply),
+	BE("backend_short_reply", short_reply),
+	BE("backend_unexpected_fds", unexpected_fds),
+	BE("backend_bad_value", bad_value),
+};
+
+#define NB_PORT_XSTATS RTE_DIM(port_xstats)
+
+/* One extended stat, located from its id: a queue's (def) or the port's (port_def). */
 struct xstat_at {
 	const struct xstat_def *def;
+	const struct port_xstat_def *port_def;
 	bool rx;
 	uint16_t queue;
 };
@@ -152,7 +199,7 @@ static unsigned int
 xstats_count(const struct rte_eth_dev *eth_dev)
 {
 	return NB_RX_XSTATS * eth_dev->data->nb_rx_queues +
-	       NB_TX_XSTATS * eth_dev->data->nb_tx_queues;
+	       NB_TX_XSTATS * eth_dev->data->nb_tx_queues + NB_PORT_XSTATS;
 }
 
 /* Finds the stat of id; false if there is none. */
@@ -162,14 +209,22 @@ xstat_locate(const struct rte_eth_dev *eth_dev, uint64_t id, struct xstat_at *at
 	uint64_t rx_total = (uint64_t)NB_RX_XSTATS * eth_dev->data->nb_rx_queues;
 
 	if (id < rx_total) {
+		at->port_def = NULL;
 		at->rx = true;
 		at->queue = (uint16_t)(id / NB_RX_XSTATS);
 		at->def = &rx_xstats[id % NB_RX_XSTATS];
 		return true;
 	}
 	id -= rx_total;
-	if (id >= (uint64_t)NB_TX_XSTATS * eth_dev->data->nb_tx_queues)
-		return false;
+	at->port_def = NULL;
+	if (id >= (uint64_t)NB_TX_XSTATS * eth_dev->data->nb_tx_queues) {
+		id -= (uint64_t)NB_TX_XSTATS * eth_dev->data->nb_tx_queues;
+		if (id >= NB_PORT_XSTATS)
+			return false;
+		at->def = NULL;
+		at->port_def = &port_xstats[id];
+		return true;
+	}
 	at->rx = false;
 	at->queue = (uint16_t)(id / NB_TX_XSTATS);
 	at->def = &tx_xstats[id % NB_TX_XSTATS];
@@ -179,6 +234,10 @@ xstat_locate(const struct rte_eth_dev *eth_dev, uint64_t id, struct xstat_at *at
 static void
 xstat_name(const struct xstat_at *at, struct rte_eth_xstat_name *name)
 {
+	if (at->port_def != NULL) {
+		snprintf(name->name, sizeof(name->name), "%s", at->port_def->name);
+		return;
+	}
 	snprintf(name->name, sizeof(name->name), "%s_q%u_%s", at->rx ? "rx" : "tx", at->queue,
 		 at->def->name);
 }
@@ -189,6 +248,15 @@ xstat_value(const struct rte_eth_dev *eth_dev, const struct xstat_at *at)
 {
 	const void *base;
 
+	if (at->port_def != NULL) {
+		const struct virtnet_port *port = eth_dev->data->dev_private;
+
+		base = at->port_def->src == IN_DEV ? (const void *)&port->dev.errors :
+						     (const void *)port->dev.backend_errors;
+		if (base == NULL)
+			return 0;
+		return *(const uint64_t *)RTE_PTR_ADD(base, at->port_def->offset);
+	}
 	if (at->rx) {
 		const struct virtnet_rxq *rxq = eth_dev->data->rx_queues[at->queue];
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dev_errors.h"
 #include "virtio_spec.h"
 #include "virtqueue.h"
 
@@ -70,6 +71,10 @@ struct virtio_dev {
 	/* Control queue ring (NULL without CTRL_VQ or when the transport answers). */
 	struct virtio_cvq *cvq;
 	bool running; /* DRIVER_OK set and not reset since */
+	/* Invalid control-queue answers and config-space values (dev_errors.h). */
+	struct virtio_dev_errors errors;
+	/* virtio-user with a vhost-user backend: its reply errors, else NULL. */
+	const struct virtio_backend_errors *backend_errors;
 };
 
 static inline bool

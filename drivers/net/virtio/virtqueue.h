@@ -23,6 +23,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 
+#include "virtio_log.h"
 #include "virtio_spec.h"
 
 struct virtqueue;
@@ -65,6 +66,19 @@ struct vq_device_errors {
 	uint64_t bad_num_buffers; /* mergeable header num_buffers invalid */
 	uint64_t vec_stalls; /* vectorized queue held back by a buffer never returned */
 };
+
+/* Which invalid device write vq_device_error() reports. */
+enum vq_error_kind {
+	VQ_ERR_USED_IDX,     /* value: what the device claims, limit: chains in flight */
+	VQ_ERR_USED_ID,      /* value: the id, limit: ring size */
+	VQ_ERR_USED_LEN,     /* value: the length, limit: the posted buffer's size */
+	VQ_ERR_NUM_BUFFERS,  /* value: num_buffers, limit: buffers in flight */
+};
+
+/* Who owns a queue, for messages: Rx, Tx or control queue. */
+#define VQ_ROLE_RX 'R'
+#define VQ_ROLE_TX 'T'
+#define VQ_ROLE_CTRL 'C'
 
 struct virtqueue {
 	/* Ring memory, as the driver sees it. */
@@ -122,7 +136,21 @@ struct virtqueue {
 	struct vring_packed_desc *pdesc;
 	struct vring_packed_event *driver_event; /* ours: used-buffer notifications */
 	struct vring_packed_event *device_event; /* the device's: our doorbells */
+
+	/* Cold: only the error branches read these (vq_device_error). */
+	uint16_t port_id;
+	uint16_t queue_id;  /* ethdev queue id */
+	char role;          /* VQ_ROLE_* ('\0' before a queue is set up: unnamed) */
+	struct virtio_log_limit log_limit; /* one message per second for this queue */
 };
+
+/*
+ * Counts an invalid device write in vq->errors and logs it, at most once per
+ * second per queue. Out of line and cold: the datapath calls it only on its
+ * (unlikely) error branches, after the compare that found the fault.
+ */
+void vq_device_error(struct virtqueue *vq, enum vq_error_kind kind, uint32_t value,
+		     uint32_t limit) __rte_cold __rte_noinline;
 
 /* Shared by both layouts: private arrays, index, size, address kind. */
 int vq_common_init(struct virtqueue *vq, uint16_t index, uint16_t size, uint64_t dev_addr,
@@ -249,7 +277,7 @@ vq_used_pending(struct virtqueue *vq)
 
 	if (unlikely(pending > in_flight)) {
 		/* The device claims more than we gave it. */
-		vq->errors.bad_used_idx++;
+		vq_device_error(vq, VQ_ERR_USED_IDX, pending, in_flight);
 		pending = in_flight;
 	}
 	return pending;
@@ -268,7 +296,7 @@ vq_used_pending_inorder(struct virtqueue *vq, uint16_t chains_in_flight)
 	uint16_t pending = (uint16_t)(used_idx - vq->used_cons);
 
 	if (unlikely(pending > chains_in_flight)) {
-		vq->errors.bad_used_idx++;
+		vq_device_error(vq, VQ_ERR_USED_IDX, pending, chains_in_flight);
 		vq->used_cons = used_idx;
 		return 0;
 	}
@@ -334,7 +362,7 @@ static inline struct vq_desc_extra *
 vq_used_chain(struct virtqueue *vq, uint32_t id)
 {
 	if (unlikely(id >= vq->size || vq->extra[id].ndescs == 0)) {
-		vq->errors.bad_used_id++;
+		vq_device_error(vq, VQ_ERR_USED_ID, id, vq->size);
 		return NULL;
 	}
 	return &vq->extra[id];

@@ -182,7 +182,7 @@ virtio_recv_mergeable_pkts_packed(void *queue, struct rte_mbuf **pkts, uint16_t 
 		if (unlikely(!virtio_rx_len_ok(rxq, len, hdr_size))) {
 			bad = true;
 		} else if (unlikely(nbufs == 0 || nbufs > vq->size - vq->nfree)) {
-			vq->errors.bad_num_buffers++;
+			vq_device_error(vq, VQ_ERR_NUM_BUFFERS, nbufs, vq->size - vq->nfree);
 			bad = true;
 		} else if (!rest_is_used(vq, nbufs)) {
 			break; /* the rest is not written yet */

@@ -47,6 +47,9 @@ virtio_rxq_init(struct virtnet_rxq *rxq, const struct virtio_queue_params *p,
 	rxq->mergeable = p->mergeable;
 	rxq->queue_id = p->queue_id;
 	rxq->port_id = p->port_id;
+	rxq->vq.port_id = p->port_id;
+	rxq->vq.queue_id = p->queue_id;
+	rxq->vq.role = VQ_ROLE_RX;
 
 	memset(&tmpl, 0, sizeof(tmpl));
 	tmpl.data_off = RTE_PKTMBUF_HEADROOM;
@@ -77,6 +80,9 @@ virtio_txq_init(struct virtnet_txq *txq, const struct virtio_queue_params *p, bo
 	txq->free_thresh = RTE_MIN(VIRTIO_TX_FREE_THRESH, p->size / 2);
 	txq->queue_id = p->queue_id;
 	txq->port_id = p->port_id;
+	txq->vq.port_id = p->port_id;
+	txq->vq.queue_id = p->queue_id;
+	txq->vq.role = VQ_ROLE_TX;
 	return 0;
 }
 

@@ -179,7 +179,7 @@ virtio_rx_len_ok(struct virtnet_rxq *rxq, uint32_t len, uint32_t min)
 {
 	if (likely(len >= min && len <= rxq->post_len))
 		return true;
-	rxq->vq.errors.bad_used_len++;
+	vq_device_error(&rxq->vq, VQ_ERR_USED_LEN, len, rxq->post_len);
 	return false;
 }
 

@@ -70,7 +70,7 @@ take_buffer(struct virtqueue *vq, uint32_t id, const bool inorder)
 		uint16_t oldest = vq_oldest(vq);
 
 		if (unlikely(id != oldest)) {
-			vq->errors.bad_used_id++;
+			vq_device_error(vq, VQ_ERR_USED_ID, id, vq->size);
 			return NULL;
 		}
 		m = vq->extra[oldest].cookie;
@@ -94,7 +94,7 @@ peek_buffer(struct virtqueue *vq, uint32_t id, const bool inorder)
 {
 	if (inorder) {
 		if (unlikely(id != vq_oldest(vq))) {
-			vq->errors.bad_used_id++;
+			vq_device_error(vq, VQ_ERR_USED_ID, id, vq->size);
 			return NULL;
 		}
 		return vq->extra[id].cookie;
@@ -211,7 +211,7 @@ recv_mergeable(struct virtnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts
 		if (unlikely(!virtio_rx_len_ok(rxq, len, hdr_size))) {
 			bad = true;
 		} else if (unlikely(nbufs == 0 || nbufs > vq->size - vq->nfree)) {
-			vq->errors.bad_num_buffers++;
+			vq_device_error(vq, VQ_ERR_NUM_BUFFERS, nbufs, vq->size - vq->nfree);
 			bad = true;
 		} else if (nbufs > pending) {
 			break; /* the rest of this packet is not published yet */

@@ -41,7 +41,22 @@ cleanup(struct virtnet_txq *txq, const bool inorder)
 		struct vq_desc_extra *dx;
 
 		if (inorder) {
-			dx = &vq->extra[vq_oldest(vq)];
+			uint16_t oldest = vq_oldest(vq);
+
+			/*
+			 * The device may leave all but the last entry of a batch
+			 * stale (spec 2.7.9), but that one must name the chain it
+			 * completes. A wrong one is counted; the chains are still
+			 * freed by the count, which was checked against those in
+			 * flight.
+			 */
+			if (i + 1 == pending) {
+				uint32_t last_id = vq_used_elem(vq, vq->used_cons + i).id;
+
+				if (unlikely(last_id != oldest))
+					vq_device_error(vq, VQ_ERR_USED_ID, last_id, vq->size);
+			}
+			dx = &vq->extra[oldest];
 			freed += dx->ndescs;
 			done[ndone++] = dx->cookie;
 			vq_free_oldest(vq);

@@ -204,6 +204,7 @@ virtio_user_probe(struct rte_vdev_device *vdev)
 	port->ring_devargs = true;
 	port->dev.ops = &virtio_user_transport_ops;
 	port->dev.transport = udev;
+	port->dev.backend_errors = &udev->backend_errors;
 	port->dev.name = eth_dev->data->name;
 	port->dev.use_va = true; /* the backend maps our memory at the same addresses */
 	port->intr_ops = &virtio_user_intr_ops;

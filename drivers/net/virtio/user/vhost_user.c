@@ -205,23 +205,94 @@ send_msg(struct virtio_user_dev *dev, struct vhost_user_msg *msg, const int *fds
 	return 0;
 }
 
-static int
-recv_exact(int sock, void *buf, size_t len)
+/* The backend's reply faults, counted per device (virtio_backend_errors, xstats backend_*). */
+static struct virtio_backend_errors *
+errors_of(struct virtio_user_dev *dev)
 {
-	size_t got = 0;
+	return &dev->backend_errors;
+}
 
-	while (got < len) {
-		ssize_t n = recv(sock, (uint8_t *)buf + got, len - got, 0);
+/*
+ * Closes every file descriptor a reply carried: no reply of ours has any,
+ * and keeping one would leak it. Returns how many there were.
+ */
+static unsigned int
+close_passed_fds(struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+	unsigned int n = 0;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t k, nfds;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfds = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < nfds; k++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int), sizeof(fd));
+			close(fd);
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Reads exactly len bytes. *got says how many arrived (a short reply when
+ * 0 < *got < len), *fds how many file descriptors came along (all closed;
+ * MSG_CTRUNC means the kernel dropped more than our buffer held: counted
+ * as one more).
+ */
+static int
+recv_exact(int sock, void *buf, size_t len, size_t *got, unsigned int *fds)
+{
+	char control[CMSG_SPACE(sizeof(int) * VHOST_MAX_MEM_REGIONS)];
+
+	*got = 0;
+	*fds = 0;
+	while (*got < len) {
+		struct iovec iov = { .iov_base = (uint8_t *)buf + *got, .iov_len = len - *got };
+		struct msghdr mh = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = control, .msg_controllen = sizeof(control),
+		};
+		ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
+		if (mh.msg_controllen > 0)
+			*fds += close_passed_fds(&mh);
+		if (mh.msg_flags & MSG_CTRUNC)
+			(*fds)++;
 		if (n == 0)
 			return -ECONNRESET;
-		got += n;
+		*got += n;
 	}
 	return 0;
+}
+
+/*
+ * A reply we cannot believe: counted, logged (at most once per second for
+ * the device) naming the request and the field. After a bad header the
+ * connection is given up (lost_framing): we cannot know where the next
+ * message starts. A bad value in a well-formed reply only fails its request.
+ */
+static int
+bad_reply(struct virtio_user_dev *dev, uint32_t req, uint64_t *counter, const char *field,
+	  const char *detail, bool lost_framing)
+{
+	struct vhost_user *vu = state_of(dev);
+
+	(*counter)++;
+	virtio_log_limited(&errors_of(dev)->log_limit, "%s: vhost-user %s failed: reply field "
+			   "'%s': %s", dev->name, request_name(req), field, detail);
+	if (lost_framing)
+		give_up_connection(vu);
+	return -EPROTO;
 }
 
 /* Reads the reply to `req` and checks it carries exactly `size` payload bytes. */
@@ -229,12 +300,31 @@ static int
 recv_reply(struct virtio_user_dev *dev, uint32_t req, struct vhost_user_msg *reply,
 	   uint32_t size)
 {
+	struct virtio_backend_errors *errs = errors_of(dev);
 	struct vhost_user *vu = state_of(dev);
+	unsigned int fds;
 	char what[160];
+	size_t got;
 	int ret;
 
-	ret = recv_exact(vu->sock, reply, VHOST_USER_HDR_SIZE);
+	ret = recv_exact(vu->sock, reply, VHOST_USER_HDR_SIZE, &got, &fds);
 	/* ETIMEDOUT, not EAGAIN: server mode reads EAGAIN as "no backend waiting". */
+	if (unlikely(fds > 0)) {
+		snprintf(what, sizeof(what), "%u file descriptor(s) attached, allowed none "
+			 "(closed)", fds);
+		errs->unexpected_fds += fds - 1;
+		return bad_reply(dev, req, &errs->unexpected_fds, "fds", what, true);
+	}
+	if (ret < 0 && got > 0) {
+		snprintf(what, sizeof(what), "%zu of the %zu header bytes, then %s", got,
+			 (size_t)VHOST_USER_HDR_SIZE,
+			 ret == -ECONNRESET ? "the connection closed" : strerror(-ret));
+		errs->short_reply++;
+		virtio_log_limited(&errs->log_limit, "%s: vhost-user %s failed: short reply: %s",
+				   dev->name, request_name(req), what);
+		give_up_connection(vu);
+		return ret == -EAGAIN || ret == -EWOULDBLOCK ? -EPROTO : ret;
+	}
 	if (ret == -EAGAIN || ret == -EWOULDBLOCK) {
 		snprintf(what, sizeof(what), "no reply within %d s", VHOST_USER_REPLY_TIMEOUT_S);
 		return fail(dev, req, ETIMEDOUT, what);
@@ -242,19 +332,38 @@ recv_reply(struct virtio_user_dev *dev, uint32_t req, struct vhost_user_msg *rep
 	if (ret < 0)
 		return fail(dev, req, -ret, ret == -ECONNRESET ? "backend closed the connection"
 							       : strerror(-ret));
-	if (reply->request != req || !(reply->flags & VHOST_USER_FLAG_REPLY) ||
-	    (reply->flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION ||
-	    reply->size != size) {
-		snprintf(what, sizeof(what),
-			 "malformed reply (request %u, flags 0x%x, size %u; expected request %u "
-			 "with %u payload bytes)", reply->request, reply->flags, reply->size, req,
-			 size);
-		/* We cannot know where the next message starts: give up on the socket. */
-		return fail(dev, req, EPROTO, what);
+	if (unlikely(reply->request != req)) {
+		snprintf(what, sizeof(what), "%u (%s), expected %u (%s)", reply->request,
+			 request_name(reply->request), req, request_name(req));
+		return bad_reply(dev, req, &errs->bad_reply, "request", what, true);
 	}
-	ret = recv_exact(vu->sock, &reply->payload, size);
-	if (ret < 0)
-		return fail(dev, req, -ret, "truncated reply");
+	if (unlikely(!(reply->flags & VHOST_USER_FLAG_REPLY) ||
+		     (reply->flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION)) {
+		snprintf(what, sizeof(what), "0x%x, expected the reply bit 0x%x and version %u",
+			 reply->flags, VHOST_USER_FLAG_REPLY, VHOST_USER_VERSION);
+		return bad_reply(dev, req, &errs->bad_reply, "flags", what, true);
+	}
+	if (unlikely(reply->size != size)) {
+		/* More than the payload buffer holds is covered too: size is exact. */
+		snprintf(what, sizeof(what), "%u, expected %u payload bytes", reply->size, size);
+		return bad_reply(dev, req, &errs->bad_reply, "size", what, true);
+	}
+	ret = recv_exact(vu->sock, &reply->payload, size, &got, &fds);
+	if (unlikely(fds > 0)) {
+		snprintf(what, sizeof(what), "%u file descriptor(s) attached, allowed none "
+			 "(closed)", fds);
+		errs->unexpected_fds += fds - 1;
+		return bad_reply(dev, req, &errs->unexpected_fds, "fds", what, true);
+	}
+	if (ret < 0) {
+		snprintf(what, sizeof(what), "%zu of the %u payload bytes, then %s", got, size,
+			 ret == -ECONNRESET ? "the connection closed" : strerror(-ret));
+		errs->short_reply++;
+		virtio_log_limited(&errs->log_limit, "%s: vhost-user %s failed: short reply: %s",
+				   dev->name, request_name(req), what);
+		give_up_connection(vu);
+		return ret == -EAGAIN || ret == -EWOULDBLOCK ? -EPROTO : ret;
+	}
 	return 0;
 }
 
@@ -431,6 +540,14 @@ check_queue_pairs(struct virtio_user_dev *dev)
 	ret = get_u64(dev, VHOST_USER_GET_QUEUE_NUM, &num);
 	if (ret != 0)
 		return ret;
+	if (unlikely(num == 0 || num > VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MAX)) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "%" PRIu64 " queue pairs, allowed 1..%u", num,
+			 VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MAX);
+		return bad_reply(dev, VHOST_USER_GET_QUEUE_NUM, &errors_of(dev)->bad_value,
+				 "u64", what, false);
+	}
 	if (num < dev->args.queues) {
 		VIRTIO_LOG(ERR, "%s: devarg 'queues': invalid value '%u': the vhost-user backend "
 			   "serves %" PRIu64 " queue pairs; allowed is 1 to %" PRIu64 ", or start the "
@@ -629,10 +746,21 @@ vu_get_vring_base(struct virtio_user_dev *dev, uint32_t index, uint32_t *base)
 
 	msg.payload.state.index = index;
 	ret = query(dev, &msg, sizeof(msg.payload.state));
-	if (ret == 0 && msg.payload.state.index != index) {
-		VIRTIO_LOG(ERR, "%s: vhost-user GET_VRING_BASE: reply names ring %u, asked %u",
-			   dev->name, msg.payload.state.index, index);
-		return -EPROTO;
+	if (ret == 0 && unlikely(msg.payload.state.index != index)) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "ring %u, asked for ring %u", msg.payload.state.index,
+			 index);
+		return bad_reply(dev, VHOST_USER_GET_VRING_BASE, &errors_of(dev)->bad_value,
+				 "state.index", what, false);
+	}
+	/* A ring index is 16 bits (packed: 15 bits and the wrap counter). */
+	if (ret == 0 && unlikely(msg.payload.state.num > UINT16_MAX)) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "%u, allowed 0..65535", msg.payload.state.num);
+		return bad_reply(dev, VHOST_USER_GET_VRING_BASE, &errors_of(dev)->bad_value,
+				 "state.num", what, false);
 	}
 	if (ret == 0)
 		*base = msg.payload.state.num;

@@ -111,8 +111,13 @@ virtio_user_dev_init(struct virtio_user_dev *dev, const char *name,
 		return ret;
 	}
 	pthread_mutex_init(&dev->lock, NULL);
+	/*
+	 * The configuration space is ours (the backend's is never asked for):
+	 * it has no MTU to report, so VIRTIO_NET_F_MTU is not offered rather
+	 * than offered with an mtu of 0 that the driver would have to refuse.
+	 */
 	dev->device_features = (dev->backend_features & ~VIRTIO_NET_FEATURES_NEEDING_CTRL_VQ &
-				~VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ)) |
+				~VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ) & ~VIRTIO_BIT(VIRTIO_NET_F_MTU)) |
 			       VIRTIO_USER_EMULATED_FEATURES;
 	if (!args->cq)
 		dev->device_features &= ~VIRTIO_USER_CTRL_FEATURES;

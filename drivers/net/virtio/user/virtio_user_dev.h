@@ -17,6 +17,7 @@
 
 #include "../devargs.h"
 #include "../virtio_spec.h"
+#include "../dev_errors.h"
 #include "../virtqueue.h"
 #include "vhost_backend.h"
 
@@ -30,6 +31,8 @@ struct virtio_user_dev {
 	struct virtio_devargs args;
 	const struct vhost_backend_ops *ops;
 	void *backend;                 /* backend private state */
+	/* Invalid backend replies (xstats backend_*), kept across reconnects. */
+	struct virtio_backend_errors backend_errors;
 
 	uint64_t backend_features;     /* virtio features the backend offers */
 	uint64_t device_features;      /* backend's plus those we emulate */
