@@ -37,18 +37,18 @@ remove_runtime_dir(void)
 }
 
 void
-fz_eal_init(const char *name)
+fz_eal_init(const char *name, unsigned int mem_mb)
 {
 	const char *quiet = getenv("FUZZ_VERBOSE") != NULL ? "--log-level=*:info" :
 							     "--log-level=*:emergency";
-	char prefix[64];
+	char prefix[64], mem[16];
 	char *argv[] = {
 		(char *)(uintptr_t)name,
 		"-l",
 		"0",
 		"--no-huge",
 		"-m",
-		"128",
+		mem,
 		"--no-pci",
 		"--no-shconf",
 		"--no-telemetry",
@@ -59,6 +59,7 @@ fz_eal_init(const char *name)
 	long i, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=fuzz_%s_%d", name, (int)getpid());
+	snprintf(mem, sizeof(mem), "%u", mem_mb);
 	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0) {
 		fprintf(stderr, "%s: rte_eal_init failed: %s\n", name, rte_strerror(rte_errno));
 		abort();

@@ -84,11 +84,11 @@ fz_bytes(struct fz_in *in, void *dst, size_t len)
 } while (0)
 
 /*
- * Starts the EAL once (no hugepages, no PCI, quiet logs unless FUZZ_VERBOSE
- * is set), with a file prefix unique to this process, and gives the main
- * thread back every CPU the EAL pinned it off.
+ * Starts the EAL once with mem_mb MB (no hugepages, no PCI, quiet logs
+ * unless FUZZ_VERBOSE is set), with a file prefix unique to this process,
+ * and gives the main thread back every CPU the EAL pinned it off.
  */
-void fz_eal_init(const char *name);
+void fz_eal_init(const char *name, unsigned int mem_mb);
 
 /* A pktmbuf pool without per-lcore cache, so that the in-use count is exact. */
 struct rte_mempool *fz_pool_create(const char *name, unsigned int n, uint16_t data_room);

@@ -36,7 +36,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	RTE_SET_USED(argc);
 	RTE_SET_USED(argv);
-	fz_eal_init("cvq");
+	fz_eal_init("cvq", 16);
 	mz = rte_memzone_reserve_aligned("fz_cvq", virtio_cvq_mem_size(16, false) +
 					 virtio_cvq_mem_size(16, true), SOCKET_ID_ANY, 0, 4096);
 	FZ_CHECK(mz != NULL, "no memzone");

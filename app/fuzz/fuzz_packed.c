@@ -57,7 +57,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	RTE_SET_USED(argc);
 	RTE_SET_USED(argv);
-	fz_eal_init("packed");
+	fz_eal_init("packed", 128);
 	rx_mp = fz_pool_create("fz_packed_rx", 1024, RTE_MBUF_DEFAULT_BUF_SIZE);
 	tx_mp = fz_pool_create("fz_packed_tx", 4096, RTE_MBUF_DEFAULT_BUF_SIZE);
 	return 0;
@@ -116,9 +116,10 @@ fill_rx_buffer(struct fz_in *in, struct virtnet_rxq *rxq, uint32_t id, uint8_t n
 {
 	struct virtqueue *vq = &rxq->vq;
 	struct rte_mbuf *m;
-	uint8_t tmp[256];
 
 	if (id >= vq->size || vq->extra[id].ndescs == 0 || vq->extra[id].cookie == NULL) {
+		uint8_t tmp[256];
+
 		fz_bytes(in, tmp, nbytes);
 		return;
 	}

@@ -59,7 +59,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	RTE_SET_USED(argc);
 	RTE_SET_USED(argv);
-	fz_eal_init("split");
+	fz_eal_init("split", 128);
 	rx_mp = fz_pool_create("fz_split_rx", 2048, RTE_MBUF_DEFAULT_BUF_SIZE);
 	tx_mp = fz_pool_create("fz_split_tx", 4096, RTE_MBUF_DEFAULT_BUF_SIZE);
 	have_avx2 = rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0;
@@ -83,10 +83,11 @@ fill_rx_buffer(struct fz_in *in, struct virtqueue *vq, uint32_t id, uint8_t nbyt
 	const struct vring_desc *desc;
 	const struct rte_mbuf *m;
 	uint8_t *buf;
-	uint8_t tmp[256];
 	size_t take;
 
 	if (id >= vq->size || vq->extra[id].ndescs == 0 || vq->extra[id].cookie == NULL) {
+		uint8_t tmp[256];
+
 		fz_bytes(in, tmp, nbytes);
 		return;
 	}

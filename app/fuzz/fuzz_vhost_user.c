@@ -50,6 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define VU_GET_VRING_BASE 11
 #define VU_GET_PROTOCOL_FEATURES 15
 #define VU_GET_QUEUE_NUM 17
+/* Payload of every reply: a u64, or the {index, num} state of GET_VRING_BASE. */
+#define VU_REPLY_SIZE 8
 #define MAX_OPS 16
 #define RING_SIZE 64
 #define MAX_PAIRS 2
@@ -114,13 +116,6 @@ send_all(int fd, const void *buf, size_t len)
 	return send(fd, buf, len, MSG_NOSIGNAL) == (ssize_t)len;
 }
 
-/* Payload bytes a well-behaved backend sends with its reply to `req`. */
-static uint32_t
-reply_size(uint32_t req)
-{
-	return req == VU_GET_VRING_BASE ? 8 : 8; /* u64, or the {index, num} state */
-}
-
 static bool
 needs_reply(uint32_t req, uint32_t flags)
 {
@@ -134,7 +129,7 @@ static bool
 answer(int fd, uint32_t req, uint32_t flags, const uint8_t *payload)
 {
 	uint8_t out[VU_HDR_SIZE + 256];
-	uint32_t hdr[3] = { req, VU_VERSION | VU_FLAG_REPLY, reply_size(req) };
+	uint32_t hdr[3] = { req, VU_VERSION | VU_FLAG_REPLY, VU_REPLY_SIZE };
 	uint8_t mode;
 
 	if (!fz_more(&script))
@@ -228,7 +223,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	RTE_SET_USED(argc);
 	RTE_SET_USED(argv);
-	fz_eal_init("vhost_user");
+	/*
+	 * Little memory: without hugepages every 4 KiB page is a memory
+	 * segment, and each DRIVER_OK walks them all for the memory table.
+	 */
+	fz_eal_init("vhost_user", 8);
 	FZ_CHECK(mkdtemp(sock_dir) != NULL, "mkdtemp: %s", strerror(errno));
 	snprintf(sock_path, sizeof(sock_path), "%s/sock", sock_dir);
 	snprintf(un.sun_path, sizeof(un.sun_path), "%s", sock_path);
@@ -314,7 +313,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct virtio_devargs args = { .queue_size = RING_SIZE };
 	static struct virtio_user_dev dev;
 	struct virtqueue vqs[NVQ];
-	unsigned int i, nvq;
 	bool packed = cfg & 4;
 	int fds_before = fz_open_fds();
 	int ret;
@@ -330,7 +328,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ret = virtio_user_dev_init(&dev, "fuzz_vu", &args);
 	if (ret == 0) {
-		nvq = 2 * args.queues + (args.cq ? 1 : 0);
+		unsigned int i, nvq = 2 * args.queues + (args.cq ? 1 : 0);
+
 		for (i = 0; i < nvq; i++) {
 			memset(rings[i], 0, vq_split_ring_size(RING_SIZE) +
 			       vq_packed_ring_size(RING_SIZE));
