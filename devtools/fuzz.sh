@@ -21,7 +21,6 @@
 #
 # Options:
 #   --results FILE  also write "fuzz-<target>=pass|fail" lines (devtools/run-tests.sh)
-#   --jobs N        parallel libFuzzer workers per campaign target (default 1)
 # Environment:
 #   VIRTIO_PMD_FUZZ_CC     the compiler (default clang-14, devtools/setup.sh installs it)
 #   VIRTIO_PMD_FUZZ_BUILD  build directory (default <repo>/build-fuzz)
@@ -37,18 +36,17 @@ SMOKE_TIME=${VIRTIO_PMD_FUZZ_SMOKE:-5}
 ALL_TARGETS=(split packed vhost_user devargs cvq)
 
 usage() {
-	sed -n '5,28p' "$0" | sed 's/^# \{0,1\}//'
+	awk 'NR >= 5 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 5 { exit }' "$0"
 	exit 2
 }
 
-mode='' seconds='' results='' jobs=1
+mode='' seconds='' results=''
 targets=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke) mode=smoke ;;
 	--time) mode=campaign; seconds=${2:-}; shift ;;
 	--results) results=${2:-}; shift ;;
-	--jobs) jobs=${2:-}; shift ;;
 	--list) printf '%s\n' "${ALL_TARGETS[@]}"; exit 0 ;;
 	-h|--help) usage ;;
 	-*) echo "fuzz.sh: unknown option '$1'" >&2; usage ;;
@@ -59,10 +57,6 @@ done
 [ -n "$mode" ] || usage
 if [ "$mode" = campaign ] && ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
 	echo "fuzz.sh: --time needs a number of seconds, got '$seconds'" >&2
-	exit 2
-fi
-if ! [[ "$jobs" =~ ^[1-9][0-9]*$ ]]; then
-	echo "fuzz.sh: --jobs needs a positive number, got '$jobs'" >&2
 	exit 2
 fi
 [ ${#targets[@]} -gt 0 ] || targets=("${ALL_TARGETS[@]}")
@@ -129,10 +123,6 @@ for t in "${targets[@]}"; do
 	opts=(-max_total_time="$time" -timeout=10 -rss_limit_mb=2048 -max_len=4096
 	      -print_final_stats=1 -artifact_prefix="$findings/")
 	[ -f "$REPO/app/fuzz/$t.dict" ] && opts+=(-dict="$REPO/app/fuzz/$t.dict")
-	if [ "$jobs" -gt 1 ] && [ "$mode" = campaign ]; then
-		# Workers share the corpus; each writes its own log (fuzz-N.log) there.
-		opts+=(-fork="$jobs")
-	fi
 	# A hung target must not hang the caller: libFuzzer stops itself at max_total_time.
 	timeout -k 10 $((time + 60)) "$bin" "${opts[@]}" "$corpus" >"$log" 2>&1
 	rc=$?
