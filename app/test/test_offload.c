@@ -129,8 +129,9 @@ frame_build(struct frame *f, bool ipv6, bool tcp, uint32_t payload, bool tagged)
 		ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4_len));
 		ip->time_to_live = 64;
 		ip->next_proto_id = tcp ? IPPROTO_TCP : IPPROTO_UDP;
-		ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(192, 0, 2, 1));
-		ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 51, 100, 7));
+		/* 192.0.2.1 and 198.51.100.7 (RTE_IPV4() shifts an int into its sign bit). */
+		ip->src_addr = rte_cpu_to_be_32(UINT32_C(0xc0000201));
+		ip->dst_addr = rte_cpu_to_be_32(UINT32_C(0xc6336407));
 		ip->hdr_checksum = 0xdead; /* wrong on purpose: the driver computes it */
 		f->l3 = sizeof(*ip);
 	}
@@ -434,8 +435,8 @@ test_tx_header_fill(void **state)
  * Any data_off is valid, so the pushed net header and the packet headers may
  * sit at odd addresses: the same headers and bytes, written without member
  * access through unaligned pointers (found by the ring fuzz targets as a
- * UBSan report; run under a sanitizer build with UBSAN_OPTIONS=halt_on_error=1
- * this case fails on such an access).
+ * UBSan report): in a sanitizer build with UBSAN_OPTIONS=halt_on_error=1 this
+ * case fails on such an access.
  */
 static void
 test_tx_unaligned(void **state)
@@ -448,8 +449,13 @@ test_tx_unaligned(void **state)
 	for (kind = SPLIT; kind <= PACKED; kind++) {
 		for (prepare = 0; prepare <= 1; prepare++) {
 			tx_open(kind, off);
+			/*
+			 * Not the VLAN cases: DPDK's rte_vlan_insert() itself
+			 * accesses the Ethernet header through a struct pointer.
+			 */
 			for (i = 0; i < RTE_DIM(tx_cases); i++)
-				check_tx_case(kind, PUSHED, &tx_cases[i], prepare);
+				if (!(tx_cases[i].ol_flags & RTE_MBUF_F_TX_VLAN))
+					check_tx_case(kind, PUSHED, &tx_cases[i], prepare);
 			assert_int_equal(tx.q.txq->stats.errors, 0);
 			tx_close();
 		}
