@@ -13,8 +13,9 @@
  * takes the next script byte and answers: properly (the payload values
  * from the input), with a header of its own (request, flags, size from the
  * input) and that many payload bytes, with a proper header but a payload
- * of another size, after some garbage bytes, or by hanging up. When the
- * script ends it hangs up, so the driver never waits for its reply timeout.
+ * of another size, after some garbage bytes, or by hanging up; any reply may
+ * carry file descriptors, which the driver must not keep. When the script
+ * ends it hangs up, so the driver never waits for its reply timeout.
  *
  * Input: byte 0 the device (queue pairs, packed rings, control queue), byte
  * 1 the number of driver operations, then those operations (status walks
@@ -29,6 +30,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -116,6 +118,39 @@ send_all(int fd, const void *buf, size_t len)
 	return send(fd, buf, len, MSG_NOSIGNAL) == (ssize_t)len;
 }
 
+/*
+ * Sends with `nfds` file descriptors attached (SCM_RIGHTS), which no reply
+ * the driver expects carries: they must not stay open in its process.
+ */
+static bool
+send_with_fds(int fd, const void *buf, size_t len, unsigned int nfds)
+{
+	char control[CMSG_SPACE(sizeof(int) * 2)];
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = CMSG_SPACE(sizeof(int) * nfds),
+	};
+	struct cmsghdr *cm;
+	int fds[2] = { -1, -1 };
+	unsigned int i;
+	bool ok;
+
+	for (i = 0; i < nfds; i++)
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+	memset(control, 0, sizeof(control));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+	ok = sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)len;
+	for (i = 0; i < nfds; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return ok;
+}
+
 static bool
 needs_reply(uint32_t req, uint32_t flags)
 {
@@ -171,6 +206,8 @@ answer(int fd, uint32_t req, uint32_t flags, const uint8_t *payload)
 	} else {
 		fz_bytes(&script, out + VU_HDR_SIZE, hdr[2]);
 	}
+	if (mode & 0x20)
+		return send_with_fds(fd, out, VU_HDR_SIZE + RTE_MIN(hdr[2], 256u), 1 + (mode >> 7));
 	return send_all(fd, out, VU_HDR_SIZE + RTE_MIN(hdr[2], 256u));
 }
 
