@@ -132,6 +132,7 @@ for t in "${targets[@]}"; do
 	ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
 	ncorp=$(find "$corpus" -type f | wc -l)
 	nfind=$(count_findings "$t" "$marker")
+	new_findings=$(find "$findings" -maxdepth 1 -type f -newer "$marker" | head -3)
 	rm -f "$marker"
 	[ "$mode" = smoke ] && rm -rf "$corpus"
 	verdict=ok
@@ -143,8 +144,7 @@ for t in "${targets[@]}"; do
 		"$t" "$verdict" "${execs:-0}" "${rate:-0}" "${cov:-0}" "${ft:-0}" "$ncorp" "$nfind" "$rc" "$log"
 	if [ "$verdict" = FAILED ]; then
 		grep -m 5 -E 'ERROR:|runtime error|fuzz check failed|SUMMARY' "$log" | sed 's/^/    /'
-		find "$findings" -maxdepth 1 -type f -newer "$log" -o -maxdepth 1 -type f \
-			-name 'crash-*' -newer "$WORK/ninja.log" 2>/dev/null | head -3 | sed 's/^/    finding: /'
+		[ -z "$new_findings" ] || echo "$new_findings" | sed 's/^/    finding: /'
 		result "$t" fail
 	else
 		result "$t" pass
