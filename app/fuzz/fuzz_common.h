@@ -114,7 +114,10 @@ void fz_rx_consume(struct rte_mbuf **pkts, uint16_t n, uint32_t max_len, unsigne
 struct rte_mbuf *fz_tx_mbuf(struct fz_in *in, struct rte_mempool *mp, uint32_t len,
 		unsigned int nsegs, uint16_t headroom);
 
-/* Open file descriptors of this process (reads /proc/self/fd). */
+/*
+ * Sockets and eventfds this process has open (reads /proc/self/fd): what
+ * the driver opens, without the files libFuzzer's own threads open now and then.
+ */
 int fz_open_fds(void);
 
 #endif /* FUZZ_COMMON_H */

@@ -8,7 +8,8 @@
  * against a backend whose every reply comes from the input.
  *
  * A backend thread listens on a unix socket in a private directory. For
- * each input the driver connects (client mode), and for every request it
+ * each input the driver connects (client mode) or listens and the backend
+ * connects, and comes back after hanging up (server mode); for every request it
  * reads (header, payload, file descriptors, all closed again) the backend
  * takes the next script byte and answers: properly (the payload values
  * from the input), with a header of its own (request, flags, size from the
@@ -17,10 +18,11 @@
  * carry file descriptors, which the driver must not keep. When the script
  * ends it hangs up, so the driver never waits for its reply timeout.
  *
- * Input: byte 0 the device (queue pairs, packed rings, control queue), byte
- * 1 the number of driver operations, then those operations (status walks
- * to DRIVER_OK, reset, control-queue commands, link checks) one byte and
- * their fields each, then the backend's script (all the rest).
+ * Input: byte 0 the device (queue pairs, packed rings, control queue, server
+ * mode), byte 1 the number of driver operations, then those operations
+ * (status walks to DRIVER_OK, reset, control-queue commands, link checks,
+ * backend lost and reconnected) one byte and their fields each, then the
+ * backend's script (all the rest).
  */
 
 #ifndef _GNU_SOURCE
@@ -60,7 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define NVQ (2 * MAX_PAIRS + 1)
 
 static char sock_dir[] = "/tmp/fuzz_vhost_user.XXXXXX";
-static char sock_path[128];
+static char sock_path[128]; /* the backend listens here (client mode) */
+static char srv_path[128];  /* the driver listens here (server mode) */
+static bool server_mode;
 static int listen_fd = -1;
 static pthread_t backend_thread;
 static sem_t go, done;
@@ -73,6 +77,7 @@ cleanup(void)
 	if (listen_fd >= 0)
 		close(listen_fd);
 	unlink(sock_path);
+	unlink(srv_path);
 	rmdir(sock_dir);
 }
 
@@ -230,22 +235,56 @@ serve(int fd)
 	}
 }
 
+/*
+ * Server mode: connects to the driver's listening socket. The first time it
+ * waits for the driver to listen (it does so at once in its init); later it
+ * gives up as soon as nobody listens (the device is gone).
+ */
+static int
+connect_to_driver(bool first)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	unsigned int tries;
+
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", srv_path);
+	for (tries = 0; tries < (first ? 2000u : 1u); tries++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			return -1;
+		if (connect(fd, (struct sockaddr *)&un, sizeof(un)) == 0)
+			return fd;
+		close(fd);
+		usleep(1000);
+	}
+	return -1;
+}
+
 static void *
 backend_main(void *arg)
 {
 	RTE_SET_USED(arg);
 	for (;;) {
 		struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
+		unsigned int conns = 0;
 		int fd;
 
 		sem_wait(&go);
-		/* The driver may fail before it connects: do not wait for it forever. */
-		fd = poll(&pfd, 1, 2000) > 0 ? accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC) : -1;
-		if (fd >= 0) {
+		if (!server_mode) {
+			/* The driver may fail before it connects: do not wait for it forever. */
+			fd = poll(&pfd, 1, 2000) > 0 ?
+			     accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC) : -1;
+		} else {
+			fd = connect_to_driver(true);
+		}
+		while (fd >= 0) {
 			serve(fd);
 			/* Hang up; then wait for the driver to close its end. */
 			shutdown(fd, SHUT_RDWR);
 			close(fd);
+			/* Server mode: come back while the script lasts (a restarted backend). */
+			fd = server_mode && fz_more(&script) && ++conns < 4 ?
+			     connect_to_driver(false) : -1;
 		}
 		sem_post(&done);
 	}
@@ -267,6 +306,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz_eal_init("vhost_user", 8);
 	FZ_CHECK(mkdtemp(sock_dir) != NULL, "mkdtemp: %s", strerror(errno));
 	snprintf(sock_path, sizeof(sock_path), "%s/sock", sock_dir);
+	snprintf(srv_path, sizeof(srv_path), "%s/srv", sock_dir);
 	snprintf(un.sun_path, sizeof(un.sun_path), "%s", sock_path);
 	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	FZ_CHECK(listen_fd >= 0 && bind(listen_fd, (struct sockaddr *)&un, sizeof(un)) == 0 &&
@@ -309,7 +349,7 @@ run_ops(struct virtio_user_dev *dev, struct fz_in *ops)
 	while (fz_more(ops)) {
 		uint8_t op = fz_u8(ops);
 
-		switch (op % 6) {
+		switch (op % 8) {
 		case 0:
 		case 1:
 			driver_ok(dev, (op & 0x80) ? ~UINT64_C(0) : fz_u32(ops) |
@@ -336,6 +376,15 @@ run_ops(struct virtio_user_dev *dev, struct fz_in *ops)
 		case 5:
 			virtio_user_dev_link_up(dev);
 			break;
+		case 6: /* what the server-mode interrupt handler does on a hang-up */
+			virtio_user_dev_backend_lost(dev);
+			break;
+		case 7: { /* ... and on a new connection (client mode: refused) */
+			bool changed;
+
+			virtio_user_dev_backend_connected(dev, &changed);
+			break;
+		}
 		}
 	}
 }
@@ -351,12 +400,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct virtio_user_dev dev;
 	struct virtqueue vqs[NVQ];
 	bool packed = cfg & 4;
-	int fds_before = fz_open_fds();
+	int fds_before = fz_open_fds(), fds_after;
 	int ret;
 
 	/* Operations take up to 9 bytes each; the backend's script is the rest. */
 	script = (struct fz_in){ .p = in.p + nops, .n = in.n - nops };
-	snprintf(args.path, sizeof(args.path), "%s", sock_path);
+	server_mode = cfg & 8;
+	args.server = server_mode;
+	snprintf(args.path, sizeof(args.path), "%s", server_mode ? srv_path : sock_path);
 	args.queues = 1 + (cfg & 1);
 	args.cq = cfg & 2;
 	args.mrg_rxbuf = true;
@@ -383,7 +434,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			vq_fini(&vqs[i]);
 	}
 	sem_wait(&done);
-	FZ_CHECK(fz_open_fds() == fds_before, "%d file descriptors open after the input, %d "
-		 "before (leak)", fz_open_fds(), fds_before);
+	fds_after = fz_open_fds();
+	FZ_CHECK(fds_after == fds_before, "%d sockets and eventfds open after the input, %d "
+		 "before (leak)", fds_after, fds_before);
 	return 0;
 }

@@ -107,6 +107,17 @@ def vhost_user_seeds():
         write("vhost_user", "noproto_cfg%d" % cfg, bytes([cfg & ~1, 2, 0x84, 2]) +
               bytes([5] * 16) + script)
 
+    # server mode: the backend hangs up once (script byte 6) and connects again; the
+    # driver side notices (op 6) and takes the new connection (op 7)
+    handshake = bytes([0]) + bytes([0]) + u64(feats) + bytes([0]) + u64(proto) + bytes([0])
+    for cfg in (8, 9, 12, 14):
+        ops = bytes([0x84, 5, 6, 7, 5, 2, 0x84])
+        nops = 4
+        script = handshake + bytes([0]) + u64(feats) + bytes(200) + bytes([6])
+        script += handshake + bytes([0]) + u64(feats) + bytes(400)
+        write("vhost_user", "server_cfg%d" % cfg, bytes([cfg, nops]) + ops +
+              bytes([5] * (9 * nops - len(ops))) + script)
+
 
 def devargs_seeds():
     user = [
