@@ -103,6 +103,21 @@ count_findings() {
 		-newer "$2" 2>/dev/null | wc -l
 }
 
+# A target that crashed (abort, no exit handlers) leaves its EAL runtime directory
+# and, for vhost_user, its socket directory behind; both are named after its pid.
+remove_leftovers() {
+	local d pid
+	for d in /var/run/dpdk/fuzz_"$1"_* "${XDG_RUNTIME_DIR:-/nonexistent}"/dpdk/fuzz_"$1"_* \
+		/tmp/fuzz_"$1".*; do
+		[ -e "$d" ] || continue
+		pid=${d##*/}
+		pid=${pid#fuzz_"$1"[_.]}
+		pid=${pid%%.*}
+		[[ "$pid" =~ ^[0-9]+$ ]] || continue
+		kill -0 "$pid" 2>/dev/null || rm -rf -- "$d"
+	done
+}
+
 failed=0
 for t in "${targets[@]}"; do
 	bin=$BUILD/app/fuzz/fuzz_$t
@@ -126,6 +141,7 @@ for t in "${targets[@]}"; do
 	# A hung target must not hang the caller: libFuzzer stops itself at max_total_time.
 	timeout -k 10 $((time + 60)) "$bin" "${opts[@]}" "$corpus" >"$log" 2>&1
 	rc=$?
+	remove_leftovers "$t"
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)

@@ -61,7 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_PAIRS 2
 #define NVQ (2 * MAX_PAIRS + 1)
 
-static char sock_dir[] = "/tmp/fuzz_vhost_user.XXXXXX";
+/* /tmp/fuzz_vhost_user.<pid>.XXXXXX: devtools/fuzz.sh removes those of dead processes. */
+static char sock_dir[64];
 static char sock_path[128]; /* the backend listens here (client mode) */
 static char srv_path[128];  /* the driver listens here (server mode) */
 static bool server_mode;
@@ -304,6 +305,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	 * segment, and each DRIVER_OK walks them all for the memory table.
 	 */
 	fz_eal_init("vhost_user", 8);
+	snprintf(sock_dir, sizeof(sock_dir), "/tmp/fuzz_vhost_user.%d.XXXXXX", (int)getpid());
 	FZ_CHECK(mkdtemp(sock_dir) != NULL, "mkdtemp: %s", strerror(errno));
 	snprintf(sock_path, sizeof(sock_path), "%s/sock", sock_dir);
 	snprintf(srv_path, sizeof(srv_path), "%s/srv", sock_dir);
