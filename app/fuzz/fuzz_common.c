@@ -164,7 +164,7 @@ fz_tx_mbuf(struct fz_in *in, struct rte_mempool *mp, uint32_t len, unsigned int 
 }
 
 int
-fz_open_fds(void)
+fz_open_fds_print(FILE *out)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
@@ -186,9 +186,18 @@ fz_open_fds(void)
 		 * Only what the driver opens: sockets and eventfds. Files come and
 		 * go in libFuzzer's own threads (its memory watch reads /proc).
 		 */
-		if (strncmp(target, "socket:", 7) == 0 || strncmp(target, "anon_inode:", 11) == 0)
+		if (strncmp(target, "socket:", 7) == 0 || strncmp(target, "anon_inode:", 11) == 0) {
 			n++;
+			if (out != NULL)
+				fprintf(out, "  fd %s: %s\n", e->d_name, target);
+		}
 	}
 	closedir(d);
 	return n;
+}
+
+int
+fz_open_fds(void)
+{
+	return fz_open_fds_print(NULL);
 }

@@ -119,5 +119,7 @@ struct rte_mbuf *fz_tx_mbuf(struct fz_in *in, struct rte_mempool *mp, uint32_t l
  * the driver opens, without the files libFuzzer's own threads open now and then.
  */
 int fz_open_fds(void);
+/* The same, listing each one on `out`. */
+int fz_open_fds_print(FILE *out);
 
 #endif /* FUZZ_COMMON_H */

@@ -403,6 +403,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct virtqueue vqs[NVQ];
 	bool packed = cfg & 4;
 	int fds_before = fz_open_fds(), fds_after;
+	unsigned int tries;
 	int ret;
 
 	/* Operations take up to 9 bytes each; the backend's script is the rest. */
@@ -436,8 +437,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			vq_fini(&vqs[i]);
 	}
 	sem_wait(&done);
-	fds_after = fz_open_fds();
-	FZ_CHECK(fds_after == fds_before, "%d sockets and eventfds open after the input, %d "
+	/*
+	 * A leak stays; a descriptor another thread holds for a moment (the
+	 * EAL's, libFuzzer's) goes: look again for a while before calling it
+	 * one. Such a passing descriptor in the first count only makes this
+	 * one lower.
+	 */
+	for (tries = 0; (fds_after = fz_open_fds()) > fds_before && tries < 200; tries++)
+		usleep(1000);
+	if (fds_after > fds_before)
+		fz_open_fds_print(stderr);
+	FZ_CHECK(fds_after <= fds_before, "%d sockets and eventfds open after the input, %d "
 		 "before (leak)", fds_after, fds_before);
 	return 0;
 }
