@@ -5,7 +5,8 @@
 # The test command: setup, build (release, and a second build with AddressSanitizer
 # and UndefinedBehaviorSanitizer), unit tests (meson test) in both builds, functional
 # tests (pytest) against the sanitizer build, kernel-VM tests (pytest -m kernel_vm)
-# with the release build, docs build, static checks (cppcheck). Every stage runs even
+# with the release build, fuzz smoke (devtools/fuzz.sh --smoke), docs build, static
+# checks (cppcheck). Every stage runs even
 # when an earlier one failed (the test stages need a successful build; a failed build
 # counts as one failed test). The last line is "N passed, N failed"; the exit status
 # is 0 only when nothing failed.
@@ -27,6 +28,7 @@
 #   VIRTIO_PMD_VM_TIMEOUT      guard for the whole kernel-VM stage (default 1200)
 #   VIRTIO_PMD_FUNCTIONAL_BUILD  sanitizers (default) or release: the driver the
 #                              functional tests load
+#   VIRTIO_PMD_FUZZ_TIMEOUT    guard for the whole fuzz smoke stage, build included (default 300)
 
 set -uo pipefail
 
@@ -150,6 +152,25 @@ else
 	echo
 	echo "kernel-VM tests: not run (the build failed)"
 fi
+
+# libFuzzer targets, a few seconds each on the seed corpus (devtools/fuzz.sh); its own
+# clang build directory, so it runs whether or not the gcc build succeeded.
+stage "fuzz smoke"
+fuzz_results=$(mktemp /tmp/virtio-pmd-fuzz-results.XXXXXX)
+timeout -k 30 "${VIRTIO_PMD_FUZZ_TIMEOUT:-300}" bash devtools/fuzz.sh --smoke --results "$fuzz_results"
+rc=$?
+[ "$rc" -eq 124 ] && echo "fuzz smoke: stage timed out"
+fuzz_failed=0
+while read -r line; do
+	summary_args+=(--result "$line")
+	[[ "$line" == *=fail ]] && fuzz_failed=1
+done <"$fuzz_results"
+rm -f "$fuzz_results"
+# A failure that left no failed target behind (a timeout, a crash of the script) still counts.
+if [ "$rc" -ne 0 ] && [ "$fuzz_failed" -eq 0 ]; then
+	summary_args+=(--result fuzz=fail)
+fi
+stage_done "fuzz smoke" "exit $rc"
 
 stage docs
 if [ -f devtools/build-docs.sh ]; then

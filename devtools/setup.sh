@@ -21,6 +21,8 @@ PACKAGES=(
 	python3-pytest python3-pexpect python3-scapy tshark python3-sphinx python3-matplotlib
 	dpkg-dev libpcap-dev iproute2 util-linux
 	clang-format cppcheck
+	# fuzz targets (devtools/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+	clang-14 libclang-rt-14-dev
 	# kernel-VM tests (devtools/kernel_vm.py): QEMU/TCG, the kernel it boots with its
 	# modules, the initramfs's busybox, modprobe inside the guest, ping both ways.
 	qemu-system-x86 linux-image-amd64 busybox-static kmod iputils-ping

@@ -16,7 +16,8 @@ Stages:
                                    another pytest stage, summarized as "LABEL: ..."
                                    (e.g. vm=build/pytest-vm-junit.xml); both
                                    options repeat, one pair per label
-  --result NAME=pass|fail|skip     a stage counted as one test (build, docs, ...)
+  --result NAME=pass|fail|skip     a stage counted as one test (build, docs,
+                                   fuzz-<target>, ...)
 A stage whose command failed without leaving any failed test in its results counts
 as one failed test, so a crash or a timeout never passes silently.
 """

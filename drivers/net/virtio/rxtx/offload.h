@@ -109,11 +109,14 @@ virtio_tx_offload_prepare(struct rte_mbuf **pm, uint8_t txq_off)
 		     rte_mbuf_refcnt_read(m) != 1))
 		return false;
 	if (ol & RTE_MBUF_F_TX_IP_CKSUM) {
-		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
-								   m->l2_len);
+		/* Any l2_len is valid: the header may be unaligned, so no member stores. */
+		uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len);
+		uint8_t *field = ip + offsetof(struct rte_ipv4_hdr, hdr_checksum);
+		uint16_t sum = 0;
 
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		memcpy(field, &sum, sizeof(sum));
+		sum = rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip);
+		memcpy(field, &sum, sizeof(sum));
 	}
 	if (ol & RTE_MBUF_F_TX_TCP_SEG) {
 		uint8_t need = (ol & RTE_MBUF_F_TX_IPV4) ? VIRTIO_TXQ_OFF_TSO4 :
@@ -133,11 +136,15 @@ virtio_tx_offload_prepare(struct rte_mbuf **pm, uint8_t txq_off)
 static inline void
 tcp_add_l4_len(struct rte_mbuf *m)
 {
-	struct rte_tcp_hdr *tcp = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
-							  m->l2_len + m->l3_len);
+	uint8_t *field = rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len + m->l3_len) +
+			 offsetof(struct rte_tcp_hdr, cksum);
 	uint16_t l4_len = (uint16_t)(m->pkt_len - m->l2_len - m->l3_len);
+	uint16_t sum;
 
-	tcp->cksum = virtio_csum_add16(tcp->cksum, rte_cpu_to_be_16(l4_len));
+	/* The TCP header may be unaligned (any l2_len, l3_len, data_off): bytes, not members. */
+	memcpy(&sum, field, sizeof(sum));
+	sum = virtio_csum_add16(sum, rte_cpu_to_be_16(l4_len));
+	memcpy(field, &sum, sizeof(sum));
 }
 
 /*
@@ -170,8 +177,16 @@ static __rte_always_inline void
 virtio_tx_hdr_write(void *hdr, uint16_t hdr_size, struct rte_mbuf *m, uint8_t offloads)
 {
 	memset(hdr, 0, hdr_size);
-	if (offloads != 0)
-		virtio_tx_offload_fill(hdr, m);
+	if (offloads != 0) {
+		/*
+		 * A header pushed in front of the data is as aligned as the
+		 * application's data_off: build it aligned, then copy it.
+		 */
+		struct virtio_net_hdr h = { 0 };
+
+		virtio_tx_offload_fill(&h, m);
+		memcpy(hdr, &h, sizeof(h));
+	}
 }
 
 /*
