@@ -197,6 +197,26 @@ fault_pool_line(const struct rte_mempool *mp, unsigned int before, const char *w
 	fflush(stdout);
 }
 
+int
+fault_finish(struct rte_mempool *mp, unsigned int before, const char *what, uint16_t nb_ports,
+	     int failed)
+{
+	uint16_t p;
+
+	fault_pool_line(mp, before, what);
+	if (rte_mempool_in_use_count(mp) != before) {
+		fault_fail("mbufs leaked: %u in use before, %u after", before,
+			   rte_mempool_in_use_count(mp));
+		failed = 1;
+	}
+	for (p = 0; p < nb_ports; p++)
+		rte_eth_dev_close(p);
+	rte_mempool_free(mp);
+	rte_eal_cleanup();
+	printf("%s\n", failed ? "RESULT: FAIL" : "RESULT: OK");
+	return failed ? 1 : 0;
+}
+
 unsigned long
 fault_arg(int argc, char **argv, const char *name, unsigned long def)
 {

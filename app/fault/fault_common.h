@@ -53,6 +53,14 @@ void fault_drain(uint16_t port);
 void fault_pool_line(const struct rte_mempool *mp, unsigned int before, const char *what);
 
 /* Parses "--name N" from the application arguments; `def` when absent. */
+/*
+ * The end of a fault application: the pool line, the leak check (every mbuf back
+ * since `before`), ports closed, EAL cleaned up, "RESULT: OK|FAIL". Returns the
+ * exit status.
+ */
+int fault_finish(struct rte_mempool *mp, unsigned int before, const char *what, uint16_t nb_ports,
+		 int failed);
+
 unsigned long fault_arg(int argc, char **argv, const char *name, unsigned long def);
 
 #endif /* FAULT_COMMON_H */

@@ -113,17 +113,6 @@ main(int argc, char **argv)
 		char what[64];
 
 		snprintf(what, sizeof(what), "%lu stop/start cycles", cycles);
-		fault_pool_line(mp, before, what);
+		return fault_finish(mp, before, what, nb_ports, failed);
 	}
-	if (rte_mempool_in_use_count(mp) != before) {
-		fault_fail("mbufs leaked: %u in use before, %u after", before,
-			   rte_mempool_in_use_count(mp));
-		failed = 1;
-	}
-	for (p = 0; p < nb_ports; p++)
-		rte_eth_dev_close(p);
-	rte_mempool_free(mp);
-	rte_eal_cleanup();
-	printf("%s\n", failed ? "RESULT: FAIL" : "RESULT: OK");
-	return failed ? 1 : 0;
 }

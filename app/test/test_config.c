@@ -59,24 +59,13 @@ errors_total(const struct virtio_dev_errors *e)
 	       e->config_bad_mac + e->config_bad_status;
 }
 
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, ut_log_fixture_teardown)
+
 static int
 setup(void **state)
 {
-	RTE_SET_USED(state);
 	memset(&fake_config, 0, sizeof(fake_config));
-	ut_log_capture_start();
-	ut_log_clock_fake();
-	ut_log_clock_advance_s(1);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	RTE_SET_USED(state);
-	ut_log_clock_real();
-	ut_log_capture_stop();
-	return 0;
+	return ut_log_fixture_setup(state);
 }
 
 static void
@@ -230,11 +219,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(mtu_below_68_is_ignored, setup, teardown),
-		cmocka_unit_test_setup_teardown(max_pairs_out_of_range_means_one, setup, teardown),
-		cmocka_unit_test_setup_teardown(mac_multicast_or_zero_is_absent, setup, teardown),
-		cmocka_unit_test_setup_teardown(status_unknown_bits_ignored_and_limited, setup,
-						teardown),
+		T(mtu_below_68_is_ignored),
+		T(max_pairs_out_of_range_means_one),
+		T(mac_multicast_or_zero_is_absent),
+		T(status_unknown_bits_ignored_and_limited),
 	};
 	int ret;
 

@@ -54,24 +54,6 @@ group_teardown(void **state)
 	return 0;
 }
 
-static int
-setup(void **state)
-{
-	RTE_SET_USED(state);
-	ut_log_capture_start();
-	ut_log_clock_fake();
-	ut_log_clock_advance_s(1);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	RTE_SET_USED(state);
-	ut_log_clock_real();
-	ut_log_capture_stop();
-	return 0;
-}
 
 static void
 params(struct virtio_queue_params *p, bool packed, bool in_order, uint16_t vq_index)
@@ -290,7 +272,7 @@ packed_tx_bad_id(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, ut_log_fixture_setup, ut_log_fixture_teardown)
 	const struct CMUnitTest tests[] = {
 		T(split_rx_bad_len),
 		T(split_rx_bad_id),

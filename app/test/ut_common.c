@@ -669,3 +669,22 @@ ut_count_in(const char *text, const char *needle)
 	}
 	return n;
 }
+
+int
+ut_log_fixture_setup(void **state)
+{
+	RTE_SET_USED(state);
+	ut_log_capture_start();
+	ut_log_clock_fake();
+	ut_log_clock_advance_s(1);
+	return 0;
+}
+
+int
+ut_log_fixture_teardown(void **state)
+{
+	RTE_SET_USED(state);
+	ut_log_clock_real();
+	ut_log_capture_stop();
+	return 0;
+}

@@ -200,6 +200,14 @@ void ut_log_mark(void);
 const char *ut_log_text(void);
 unsigned int ut_log_count(const char *needle);
 
+/*
+ * cmocka setup/teardown for a test that checks rate-limited messages: log
+ * captured, fake clock one second in (so the first message of a test is never
+ * held back by an earlier test's); then the real clock and no capture again.
+ */
+int ut_log_fixture_setup(void **state);
+int ut_log_fixture_teardown(void **state);
+
 /* Occurrences of needle in text. */
 unsigned int ut_count_in(const char *text, const char *needle);
 
