@@ -29,9 +29,6 @@
 #define RING_MAX 256 /* what the fake device offers per queue */
 
 static struct rte_mempool *pool;
-static FILE *log_f;
-static char *log_buf;
-static size_t log_len;
 static uint8_t fake_status;
 
 /* The fake transport: a version 1 device with a MAC, one queue pair, rings of RING_MAX. */
@@ -157,32 +154,11 @@ port_create(void)
 	return eth_dev->data->port_id;
 }
 
-/* A fresh memstream: what the next calls log, and nothing older. */
-static void
-log_reset(void)
-{
-	if (log_f != NULL)
-		fclose(log_f);
-	free(log_buf);
-	log_buf = NULL;
-	log_len = 0;
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	rte_openlog_stream(log_f);
-}
-
-static const char *
-log_text(void)
-{
-	fflush(log_f);
-	return log_buf != NULL ? log_buf : "";
-}
-
 #define assert_log_has(needle)                                                         \
 	do {                                                                           \
-		if (strstr(log_text(), needle) == NULL)                               \
-			print_message("log lacks '%s':\n%s\n", needle, log_text());   \
-		assert_non_null(strstr(log_text(), needle));                          \
+		if (strstr(ut_log_text(), needle) == NULL)                               \
+			print_message("log lacks '%s':\n%s\n", needle, ut_log_text());   \
+		assert_non_null(strstr(ut_log_text(), needle));                          \
 	} while (0)
 
 static int
@@ -192,7 +168,7 @@ group_setup(void **state)
 	pool = ut_eal_and_pool("api_misuse", 2048);
 	if (pool == NULL)
 		return -1;
-	log_reset();
+	ut_log_capture_start();
 	rte_log_set_level_pattern("pmd.net.virtio.*", RTE_LOG_INFO);
 	return 0;
 }
@@ -201,9 +177,7 @@ static int
 group_teardown(void **state)
 {
 	RTE_SET_USED(state);
-	rte_openlog_stream(stderr);
-	fclose(log_f);
-	free(log_buf);
+	ut_log_capture_stop();
 	ut_eal_and_pool_fini(pool);
 	return 0;
 }
@@ -215,7 +189,7 @@ port_setup(void **state)
 
 	pid = port_create();
 	*state = &pid;
-	log_reset();
+	ut_log_mark(); /* what the next calls log, and nothing older */
 	return 0;
 }
 
@@ -280,7 +254,7 @@ null_pool(void **state)
 	assert_int_equal(rte_eth_rx_queue_setup(pid, 0, 128, 0, NULL, NULL), -EINVAL);
 	assert_log_has("Ambiguous Rx mempools configuration");
 	/* The op itself, called without ethdev's check, says the same. */
-	log_reset();
+	ut_log_mark();
 	assert_int_equal(eth_dev->dev_ops->rx_queue_setup(eth_dev, 0, 128, 0, NULL, NULL),
 			 -EINVAL);
 	assert_log_has("ut_api_misuse: Rx queue 0: no mempool (NULL); allowed is a pktmbuf pool");
@@ -313,11 +287,11 @@ descriptor_counts(void **state)
 	assert_log_has("Invalid value for nb_tx_desc(=40000)");
 
 	/* 0: ethdev asks for our default, the device's ring. */
-	log_reset();
+	ut_log_mark();
 	assert_int_equal(rte_eth_rx_queue_setup(pid, 0, 0, 0, NULL, pool), 0);
 	assert_int_equal(rte_eth_rx_queue_info_get(pid, 0, &rxq), 0);
 	assert_int_equal(rxq.nb_desc, RING_MAX);
-	assert_null(strstr(log_text(), "descriptors (asked"));
+	assert_null(strstr(ut_log_text(), "descriptors (asked"));
 
 	/* Above the device's ring: the ring it has. */
 	assert_int_equal(rte_eth_rx_queue_setup(pid, 0, 1024, 0, NULL, pool), 0);
@@ -350,11 +324,11 @@ setup_while_started(void **state)
 	assert_int_equal(rte_eth_rx_queue_setup(pid, 0, 128, 0, NULL, pool), 0);
 	assert_int_equal(rte_eth_tx_queue_setup(pid, 0, 128, 0, NULL), 0);
 	assert_int_equal(rte_eth_dev_start(pid), 0);
-	log_reset();
+	ut_log_mark();
 	/* ethdev refuses without a message (22.11), before the driver is asked. */
 	assert_int_equal(rte_eth_rx_queue_setup(pid, 0, 128, 0, NULL, pool), -EBUSY);
 	assert_int_equal(rte_eth_tx_queue_setup(pid, 0, 128, 0, NULL), -EBUSY);
-	assert_string_equal(log_text(), "");
+	assert_string_equal(ut_log_text(), "");
 	assert_int_equal(rte_eth_dev_configure(pid, 1, 1, &conf), -EBUSY);
 	assert_log_has("must be stopped to allow configuration");
 	/* The ops called directly refuse too, and say why. */

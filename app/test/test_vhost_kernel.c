@@ -88,11 +88,6 @@ test_offered_features(void **state)
 	assert_false(f & VIRTIO_BIT(VIRTIO_F_RING_PACKED));
 }
 
-/* Driver log capture. */
-static FILE *log_f;
-static char *log_buf;
-static size_t log_len;
-
 /* Probes `args`, expects `err` and a log naming every needle, and no fd left open. */
 static void
 expect_init_fails(const char *args, int err, const char *const *needles)
@@ -104,21 +99,15 @@ expect_init_fails(const char *args, int err, const char *const *needles)
 	unsigned int i;
 
 	assert_non_null(dev);
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	rte_openlog_stream(log_f);
+	ut_log_capture_start();
 	assert_int_equal(virtio_devargs_parse(DEV, args, VIRTIO_DEVARG_USER, &da, msg,
 					      sizeof(msg)), 0);
 	assert_int_equal(virtio_user_dev_init(dev, DEV, &da), err);
-	fflush(log_f);
-	rte_openlog_stream(stderr);
 	for (i = 0; needles[i] != NULL; i++)
-		if (log_buf == NULL || strstr(log_buf, needles[i]) == NULL)
+		if (strstr(ut_log_text(), needles[i]) == NULL)
 			fail_msg("log for '%s' lacks \"%s\":\n%s", args, needles[i],
-				 log_buf ? log_buf : "");
-	fclose(log_f);
-	free(log_buf);
-	log_buf = NULL;
+				 ut_log_text());
+	ut_log_capture_stop();
 	assert_null(dev->backend);
 	assert_int_equal(ut_open_fd_count(), fds);
 	free(dev);

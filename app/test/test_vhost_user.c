@@ -827,53 +827,10 @@ mut_other_ring(struct fb_reply *r)
 	memcpy(r->payload, &index, sizeof(index));
 }
 
-/* Driver log capture. */
-static FILE *log_f;
-static char *log_buf;
-static size_t log_len;
-static size_t log_mark;
-
-static void
-log_capture_start(void)
-{
-	log_f = open_memstream(&log_buf, &log_len);
-	assert_non_null(log_f);
-	rte_openlog_stream(log_f);
-	log_mark = 0;
-}
-
-static void
-log_capture_stop(void)
-{
-	/* Not NULL: EAL's default stream writes to stdout, where the TAP output goes. */
-	rte_openlog_stream(stderr);
-	if (log_f != NULL)
-		fclose(log_f);
-	free(log_buf);
-	log_f = NULL;
-	log_buf = NULL;
-	log_len = 0;
-}
-
-/* Log text since the last log_set_mark(). */
-static const char *
-log_since_mark(void)
-{
-	fflush(log_f);
-	return log_buf != NULL && log_len >= log_mark ? log_buf + log_mark : "";
-}
-
-static void
-log_set_mark(void)
-{
-	fflush(log_f);
-	log_mark = log_len;
-}
-
 static void
 assert_log_has(const char *needle)
 {
-	const char *text = log_since_mark();
+	const char *text = ut_log_text();
 
 	if (strstr(text, needle) == NULL)
 		fail_msg("driver log lacks \"%s\"; it holds:\n%s", needle, text);
@@ -911,7 +868,7 @@ env_setup(void **state)
 		free(e);
 		return -1;
 	}
-	log_capture_start();
+	ut_log_capture_start();
 	e->fds_before = ut_open_fd_count();
 	e->b = fb_new();
 	*state = e;
@@ -933,7 +890,7 @@ env_teardown(void **state)
 	}
 	free(e->dev);
 	free(e);
-	log_capture_stop();
+	ut_log_capture_stop();
 	return 0;
 }
 
@@ -1292,7 +1249,7 @@ run_lifecycle(struct env *e, uint64_t features, uint64_t proto_offered)
 	/* GET_VRING_BASE is answered, so the stop sequence is complete by now. */
 	expect_stop_sequence(e, &c, proto, ack);
 	expect_end(&c);
-	assert_string_equal(log_since_mark(), "");
+	assert_string_equal(ut_log_text(), "");
 
 	env_finish(e);
 	/* Nothing after the stop: uninit just hangs up. */
@@ -1342,7 +1299,7 @@ test_no_listener(void **state)
 	assert_true(s >= 0);
 	snprintf(un.sun_path, sizeof(un.sun_path), "%s", e->b->path);
 	assert_int_equal(bind(s, (struct sockaddr *)&un, sizeof(un)), 0);
-	log_set_mark();
+	ut_log_mark();
 	assert_int_equal(env_init(e), -ECONNREFUSED);
 	assert_log_has(e->b->path);
 	assert_log_has("start the vhost-user backend");
@@ -1553,7 +1510,7 @@ test_get_vring_base_other_ring(void **state)
 	 * rings (the second is counted, its message held back by the limit).
 	 */
 	ut_log_clock_advance_s(1);
-	log_set_mark();
+	ut_log_mark();
 	assert_int_equal(virtio_user_dev_set_status(e->dev, VIRTIO_STATUS_RESET), 0);
 	ut_log_clock_real();
 	assert_log_has("GET_VRING_BASE");
@@ -1578,7 +1535,7 @@ test_retry_after_malformed_reply(void **state)
 	driver_ok_spoiled(e, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
 	check_failed_start_undone(e);
 
-	log_set_mark();
+	ut_log_mark();
 	ret = env_driver_ok(e);
 	if (ret == 0) {
 		assert_int_equal(e->dev->status, DRIVER_OK_STATUS);
@@ -1604,7 +1561,7 @@ test_retry_after_refusal(void **state)
 	driver_ok_spoiled(e, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
 	check_failed_start_undone(e);
 
-	log_set_mark();
+	ut_log_mark();
 	ret = env_driver_ok(e);
 	if (ret == 0) {
 		assert_int_equal(e->dev->status, DRIVER_OK_STATUS);
@@ -1672,7 +1629,7 @@ test_queue_num_out_of_range(void **state)
 			e->b = fb_new();
 		fb_rule_add(e->b, VU_GET_QUEUE_NUM, 1, FB_ANSWER, muts[i]);
 		fb_start(e->b, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
-		log_set_mark();
+		ut_log_mark();
 		assert_int_equal(env_init_args(e, ",queues=2"), -EPROTO);
 		assert_false(e->dev_up);
 		assert_log_has("vhost-user GET_QUEUE_NUM failed: reply field");
@@ -1702,19 +1659,19 @@ test_vring_base_out_of_range_rate_limited(void **state)
 
 	ut_log_clock_fake();
 	ut_log_clock_advance_s(1);
-	log_set_mark();
+	ut_log_mark();
 	for (i = 0; i < 10; i++) {
 		assert_int_equal(e->dev->ops->get_vring_base(e->dev, 1, &base), -EPROTO);
 		assert_int_equal(base, 0x5a5a); /* not believed */
 	}
 	assert_int_equal(e->dev->backend_errors.bad_value, 10);
-	assert_int_equal(ut_count_in(log_since_mark(), "reply field 'state.num': 65536, "
+	assert_int_equal(ut_count_in(ut_log_text(), "reply field 'state.num': 65536, "
 				     "allowed 0..65535"), 1);
 	/* A second later the next one is logged, with the count held back. */
 	ut_log_clock_advance_s(1);
-	log_set_mark();
+	ut_log_mark();
 	assert_int_equal(e->dev->ops->get_vring_base(e->dev, 0, &base), -EPROTO);
-	assert_int_equal(ut_count_in(log_since_mark(), "state.num"), 1);
+	assert_int_equal(ut_count_in(ut_log_text(), "state.num"), 1);
 	assert_log_has("(9 similar messages suppressed since the last one)");
 	ut_log_clock_real();
 	/* Still talking: a well-formed reply with a bad value does not lose the framing. */
@@ -1743,7 +1700,7 @@ test_mq_backend_serves_enough(void **state)
 	expect_next(&c, VU_GET_QUEUE_NUM, false, 0, 0);
 	expect_next(&c, VU_GET_FEATURES, false, 0, 0);
 	expect_end(&c);
-	assert_string_equal(log_since_mark(), "");
+	assert_string_equal(ut_log_text(), "");
 	env_finish(e);
 }
 
@@ -1799,7 +1756,7 @@ test_iface_refused_with_vhost_user(void **state)
 	assert_int_equal(env_init_args(e, ",iface=tap3"), -EINVAL);
 	assert_log_has("devarg 'iface': invalid value 'tap3'");
 	assert_log_has("vhost-kernel");
-	assert_true(strstr(log_since_mark(), "cannot connect") == NULL);
+	assert_true(strstr(ut_log_text(), "cannot connect") == NULL);
 	env_finish(e);
 }
 
@@ -1971,7 +1928,7 @@ test_server_reconnect_missing_feature(void **state)
 	fb_start_client(b2, OFFERED_WITH_PROTOCOL & ~VIRTIO_BIT(VIRTIO_NET_F_MRG_RXBUF),
 			OFFERED_PROTOCOL);
 	wait_pending_connection(e);
-	log_set_mark();
+	ut_log_mark();
 	assert_int_equal(virtio_user_dev_backend_connected(e->dev, &changed), -ENOTSUP);
 	assert_false(changed);
 	assert_false(virtio_user_dev_link_up(e->dev));
@@ -2009,7 +1966,7 @@ test_server_silent_backend_dropped(void **state)
 	fb_rule_add(b2, VU_GET_FEATURES, 1, FB_SILENT, NULL);
 	fb_start_client(b2, OFFERED_WITH_PROTOCOL, OFFERED_PROTOCOL);
 	wait_pending_connection(e);
-	log_set_mark();
+	ut_log_mark();
 	assert_int_equal(virtio_user_dev_backend_connected(e->dev, &changed), -ETIMEDOUT);
 	assert_false(changed);
 	assert_false(virtio_user_dev_link_up(e->dev));

@@ -191,8 +191,8 @@ void ut_log_clock_real(void);
 
 /*
  * Driver log capture into memory (ut_log_capture_start/stop around a test);
- * ut_log_count() counts the occurrences of a string since the start or the
- * last ut_log_mark().
+ * ut_log_text() is what was logged since the start or the last ut_log_mark(),
+ * ut_log_count() counts the occurrences of a string in it.
  */
 void ut_log_capture_start(void);
 void ut_log_capture_stop(void);
