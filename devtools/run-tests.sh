@@ -96,25 +96,19 @@ esac
 # Never count results left over from an earlier run.
 rm -f "$TESTLOG" "$SAN_TESTLOG" "$JUNIT" "$JUNIT_VM"
 
-if [ "$build_ok" -eq 1 ]; then
-	stage "unit tests"
-	timeout -k 30 "${VIRTIO_PMD_UNIT_TIMEOUT:-300}" \
-		meson test -C "$BUILD" --print-errorlogs
+# unit_stage TITLE LABEL BUILD_DIR: meson test in BUILD_DIR, summarized as LABEL.
+unit_stage() {
+	local title=$1 label=$2 dir=$3 rc
+	stage "$title"
+	timeout -k 30 "${VIRTIO_PMD_UNIT_TIMEOUT:-300}" meson test -C "$dir" --print-errorlogs
 	rc=$?
-	[ "$rc" -eq 124 ] && echo "unit tests: stage timed out"
-	summary_args+=(--meson-log "$TESTLOG" --meson-rc "$rc")
-	stage_done "unit tests" "exit $rc"
-fi
+	[ "$rc" -eq 124 ] && echo "$title: stage timed out"
+	summary_args+=(--meson-log "$label=$dir/meson-logs/testlog.json" --meson-rc "$label=$rc")
+	stage_done "$title" "exit $rc"
+}
 
-if [ "$san_ok" -eq 1 ]; then
-	stage "unit tests (sanitizers)"
-	timeout -k 30 "${VIRTIO_PMD_UNIT_TIMEOUT:-300}" \
-		meson test -C "$SAN_BUILD" --print-errorlogs
-	rc=$?
-	[ "$rc" -eq 124 ] && echo "unit tests (sanitizers): stage timed out"
-	summary_args+=(--meson-log "unit-sanitizers=$SAN_TESTLOG" --meson-rc "unit-sanitizers=$rc")
-	stage_done "unit tests (sanitizers)" "exit $rc"
-fi
+[ "$build_ok" -eq 1 ] && unit_stage "unit tests" unit "$BUILD"
+[ "$san_ok" -eq 1 ] && unit_stage "unit tests (sanitizers)" unit-sanitizers "$SAN_BUILD"
 
 if [ "$functional_ok" -eq 1 ]; then
 	stage "functional tests ($functional_so)"
